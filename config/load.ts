@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "./errors";
+import { PROFILES, type Profile } from "./profiles";
+import { environmentSchema, type EnvironmentConfig } from "./schema";
+import { validateEnvironment } from "./validate";
+
+/** The environment used when LANGFUSE_ENV is not set. */
+export const DEFAULT_ENVIRONMENT = "dev";
+
+/** Environment names become part of resource and workspace names. */
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,11}$/;
+
+export interface LoadedConfig {
+  readonly config: EnvironmentConfig;
+  /** Things that synthesize but cost money or will soon break (e.g. a Kubernetes version in extended support). */
+  readonly warnings: readonly string[];
+}
+
+export interface LoadOptions {
+  /** The environments document (parsed YAML): `{ defaults?: {...}, environments: { <name>: {...} } }`. */
+  readonly document: unknown;
+  /** Which environment to load; `dev` when undefined or empty. */
+  readonly environment?: string;
+  /** Today's date (YYYY-MM-DD), for Kubernetes support windows. */
+  readonly today: string;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays, scalars and null replace what was there. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const merged: Json = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+function zodIssueToError(issue: z.core.$ZodIssue, environment: string, raw: unknown): ConfigError {
+  const path = issue.path.map(String);
+  const value = path.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as Json)[key] : undefined), raw);
+  const key = [`environments.${environment}`, ...path].join(".");
+  if (issue.code === "unrecognized_keys") {
+    const keys = (issue as { keys: string[] }).keys;
+    return new ConfigError(`${key}.${keys[0]}`, (isObject(value) ? value[keys[0]] : undefined), `unknown key ${keys.map((k) => `'${k}'`).join(", ")}; check its spelling against docs/configuration.md`);
+  }
+  return new ConfigError(key, value, `${issue.message}; fix it in environments.yaml`);
+}
+
+function profileOf(name: string, raw: Json): Profile {
+  const profile = raw.profile ?? name;
+  if (profile === "dev" || profile === "prod") return profile;
+  throw new ConfigError(`environments.${name}.profile`, raw.profile, "must be 'dev' or 'prod': the preset this environment starts from");
+}
+
+/** Reads, merges and validates one environment. Throws ConfigError naming the key, the value and the fix. */
+export function loadEnvironment(options: LoadOptions): LoadedConfig {
+  const name = options.environment || DEFAULT_ENVIRONMENT;
+  if (!isObject(options.document) || !isObject(options.document.environments)) {
+    throw new ConfigError("environments", undefined, "environments.yaml must have a top-level 'environments' map");
+  }
+  const environments = options.document.environments;
+  const rawEnvironment = environments[name];
+  if (!isObject(rawEnvironment)) {
+    throw new ConfigError("LANGFUSE_ENV", name, `unknown environment; choose one of ${Object.keys(environments).join(", ")} or add it under 'environments' in environments.yaml`);
+  }
+  if (!ENVIRONMENT_NAME.test(name)) {
+    throw new ConfigError(`environments.${name}`, name, "environment names must be 1-12 lowercase letters, digits or dashes, starting with a letter");
+  }
+  const withDefaults = deepMerge(options.document.defaults ?? {}, rawEnvironment) as Json;
+  const profile = profileOf(name, withDefaults);
+  const merged = deepMerge(PROFILES[profile], { ...withDefaults, profile });
+  const parsed = environmentSchema.safeParse(merged);
+  if (!parsed.success) throw zodIssueToError(parsed.error.issues[0], name, merged);
+  const config: EnvironmentConfig = deepFreeze({ ...parsed.data, name });
+  const warnings = validateEnvironment(config, options.today);
+  return { config, warnings };
+}
+
+/** The names of every environment in a document, for synthesizing all of them. */
+export function environmentNames(document: unknown): string[] {
+  if (!isObject(document) || !isObject(document.environments)) return [];
+  return Object.keys(document.environments);
+}
+
+export interface AllEnvironments {
+  /** The environment LANGFUSE_ENV selects. */
+  readonly selected: EnvironmentConfig;
+  /** Every environment of the file (the workspaces stack bootstraps all of them). */
+  readonly all: readonly EnvironmentConfig[];
+  readonly warnings: readonly string[];
+}
+
+/** Loads the selected environment and every other one: a mistake in any environment fails the synth. */
+export function loadAllEnvironments(path: string, environment: string | undefined, today: string): AllEnvironments {
+  const document = parseYaml(readFileSync(path, "utf8"));
+  const selected = loadEnvironment({ document, environment, today });
+  const all = environmentNames(document).map((name) => (name === selected.config.name ? selected.config : loadEnvironment({ document, environment: name, today }).config));
+  return { selected: selected.config, all, warnings: selected.warnings };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}

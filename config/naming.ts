@@ -1,0 +1,39 @@
+/*
+ * The one place cloud resource and workspace names are made: <namePrefix>-<environment>[-<part>…]. Renaming
+ * here renames (and so replaces) real resources: treat these strings as part of the deployed contract.
+ */
+
+/** The four stacks, named as `cdktf deploy <stack>` expects them. */
+export const STACK_NAMES = ["network", "deps", "app", "workspaces"] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
+/** The stacks that run in a Terraform Cloud workspace of their own, in deploy order. */
+export const DEPLOYED_STACKS = ["network", "deps", "app"] as const;
+export type DeployedStack = (typeof DEPLOYED_STACKS)[number];
+
+export class Naming {
+  constructor(
+    readonly prefix: string,
+    readonly environment: string,
+  ) {}
+
+  /** <prefix>-<environment>-<parts…>, lowercase with dashes. */
+  resource(...parts: string[]): string {
+    return [this.prefix, this.environment, ...parts].join("-");
+  }
+
+  /** The EKS cluster name (also the kubernetes.io/cluster/<name> subnet tag). */
+  get clusterName(): string {
+    return this.resource();
+  }
+
+  /** The Terraform Cloud workspace (or state file) of a stack. */
+  workspace(stack: DeployedStack): string {
+    return this.resource(stack);
+  }
+
+  /** The IAM role a stack's Terraform Cloud runs assume through dynamic credentials. */
+  runRole(stack: DeployedStack): string {
+    return this.resource(stack, "tfc-run");
+  }
+}

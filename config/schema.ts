@@ -1,0 +1,249 @@
+import { z } from "zod";
+
+/*
+ * The configuration schema of one environment. Every key has a description (the configuration reference is
+ * generated from it) and every object is strict: the Langfuse chart silently ignores misspelled keys, this
+ * project does not. Defaults live in `profiles.ts`, one full set per profile (dev, prod), because a sensible
+ * default differs between them; this schema only says what is valid.
+ */
+
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1")
+  .describe("AWS region of every resource of the environment.");
+
+const cidr = z.string().describe("IPv4 CIDR block, e.g. 10.0.0.0/16.");
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, "must be an ARN (arn:aws:...)");
+
+const architecture = z
+  .enum(["arm64", "x86_64"])
+  .describe("CPU architecture: arm64 (Graviton, cheaper per vCPU) or x86_64. Must match the instance types.");
+
+const nodeGroupSchema = z
+  .object({
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.medium"))
+      .min(1)
+      .describe("EC2 instance types, first is preferred."),
+    architecture,
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]).describe("ON_DEMAND or SPOT capacity."),
+    minSize: z.number().int().min(0).describe("Minimum node count."),
+    desiredSize: z.number().int().min(0).describe("Desired node count at creation (the autoscaler owns it afterwards)."),
+    maxSize: z.number().int().min(1).describe("Maximum node count."),
+    diskSizeGiB: z.number().int().min(20).describe("Root volume size of each node, GiB."),
+  })
+  .strict();
+
+const resourcesSchema = z
+  .object({
+    cpuRequest: z.string().describe("CPU request, Kubernetes quantity (e.g. 250m)."),
+    cpuLimit: z.string().describe("CPU limit, Kubernetes quantity (e.g. 500m)."),
+    memoryRequest: z.string().describe("Memory request, Kubernetes quantity (e.g. 512Mi)."),
+    memoryLimit: z.string().describe("Memory limit, Kubernetes quantity (e.g. 1Gi)."),
+  })
+  .strict();
+
+const backendSchema = z
+  .discriminatedUnion("type", [
+    z
+      .object({
+        type: z.literal("cloud"),
+        organization: z.string().min(1).describe("Terraform Cloud organization."),
+        project: z.string().min(1).describe("Terraform Cloud project that holds the workspaces."),
+        hostname: z.string().describe("Terraform Cloud / Enterprise hostname."),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal("s3"),
+        bucket: z.string().min(3).describe("S3 bucket holding the state files (create it beforehand)."),
+        region: awsRegion,
+        keyPrefix: z.string().describe("Key prefix; each stack's state is <keyPrefix>/<workspace>.tfstate."),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal("local"),
+        directory: z.string().describe("Folder, relative to the repository root, holding <workspace>.tfstate files."),
+      })
+      .strict(),
+  ])
+  .describe("Where each stack keeps its state. 'cloud' (Terraform Cloud, one workspace per stack), 's3' or 'local'.");
+
+export const environmentSchema = z
+  .object({
+    profile: z.enum(["dev", "prod"]).describe("Preset the environment starts from; every other key overrides it."),
+    region: awsRegion,
+    namePrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/, "must be 3-20 lowercase letters, digits or dashes, starting with a letter")
+      .describe("Prefix of every cloud resource and workspace name: <namePrefix>-<environment>-…"),
+    tags: z.record(z.string(), z.string()).describe("Tags added to every AWS resource (default tags of the provider)."),
+    backend: backendSchema,
+    network: z
+      .object({
+        vpcCidr: cidr.describe("CIDR of the VPC; a /16 is recommended: the VPC CNI gives every pod a VPC address."),
+        azCount: z.number().int().describe("Number of availability zones (2 to 6)."),
+        privateSubnets: z.boolean().describe("Create private subnets (with NAT) for nodes and databases; dev saves the NAT cost."),
+        natGateways: z
+          .enum(["none", "single", "perAz"])
+          .describe("NAT gateways for private subnets: one per AZ (no cross-AZ single point of failure) or a single one."),
+      })
+      .strict(),
+    cluster: z
+      .object({
+        kubernetesVersion: z.string().describe("EKS Kubernetes minor version, e.g. 1.35."),
+        serviceIpv4Cidr: cidr.describe("CIDR of Kubernetes Services; must not overlap the VPC."),
+        endpointPublicAccess: z.boolean().describe("Expose the Kubernetes API endpoint publicly (restricted by publicAccessCidrs)."),
+        publicAccessCidrs: z.array(cidr).describe("CIDRs allowed to reach the public API endpoint."),
+        adminPrincipalArns: z
+          .array(arn)
+          .describe("IAM role/user ARNs given cluster-admin through EKS access entries."),
+        secretsEncryption: z.boolean().describe("Envelope-encrypt Kubernetes Secrets with a dedicated KMS key."),
+        logTypes: z
+          .array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"]))
+          .describe("Control-plane log types sent to CloudWatch Logs."),
+        logRetentionDays: z.number().int().min(1).describe("Retention of the control-plane log group, days."),
+      })
+      .strict(),
+    nodeGroups: z
+      .object({
+        general: nodeGroupSchema.describe("Node group for web, worker and (in dev) ClickHouse and Redis."),
+        clickhouse: nodeGroupSchema
+          .nullable()
+          .describe("Dedicated ClickHouse node group (tainted dedicated=clickhouse:NoSchedule), or null."),
+      })
+      .strict(),
+    database: z
+      .object({
+        engine: z.enum(["rds-postgres", "aurora-serverless-v2"]).describe("RDS PostgreSQL instance or Aurora PostgreSQL Serverless v2."),
+        engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be a PostgreSQL version such as 16 or 16.4").describe("PostgreSQL engine version."),
+        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS class such as db.t4g.micro").describe("RDS instance class (rds-postgres only)."),
+        allocatedStorageGiB: z.number().int().min(20).describe("Initial gp3 storage, GiB (rds-postgres only)."),
+        maxAllocatedStorageGiB: z.number().int().min(20).describe("Storage autoscaling ceiling, GiB (rds-postgres only)."),
+        auroraMinCapacityAcu: z.number().min(0).describe("Aurora Serverless v2 minimum capacity, ACUs."),
+        auroraMaxCapacityAcu: z.number().min(1).describe("Aurora Serverless v2 maximum capacity, ACUs."),
+        multiAz: z.boolean().describe("Multi-AZ standby (rds-postgres) or a reader in a second AZ (aurora)."),
+        backupRetentionDays: z.number().int().min(0).max(35).describe("Automated backup retention, days (prod: at least 7)."),
+        performanceInsights: z.boolean().describe("Enable Performance Insights."),
+        name: z.string().regex(/^[a-z][a-z0-9_]*$/).describe("Database name."),
+        username: z.string().regex(/^[a-z][a-z0-9_]*$/).describe("Master user name (not 'postgres')."),
+      })
+      .strict(),
+    bucket: z
+      .object({
+        exportsExpireDays: z.number().int().min(1).describe("Days after which batch exports under exports/ expire."),
+        noncurrentVersionExpireDays: z.number().int().min(1).describe("Days after which non-current object versions expire (when versioning)."),
+        versioning: z.boolean().describe("Enable object versioning."),
+        kmsKey: z.boolean().describe("Encrypt with a dedicated KMS key (SSE-KMS) instead of SSE-S3."),
+      })
+      .strict(),
+    redis: z
+      .object({
+        mode: z.enum(["bundled", "elasticache"]).describe("The chart's bundled Valkey, or ElastiCache from the deps stack."),
+        nodeType: z.string().describe("ElastiCache node type."),
+        nodeCount: z.number().int().min(1).max(6).describe("ElastiCache nodes (primary + replicas); 2+ enables automatic failover."),
+        engineVersion: z.string().describe("ElastiCache Valkey engine version."),
+        snapshotRetentionDays: z.number().int().min(0).max(35).describe("Daily snapshots kept, days."),
+      })
+      .strict(),
+    clickhouse: z
+      .object({
+        mode: z.enum(["bundled", "external"]).describe("The chart's bundled single-node ClickHouse, or an external one (e.g. ClickHouse Cloud)."),
+        externalUrl: z.string().describe("HTTP(S) URL of the external ClickHouse (mode external)."),
+        externalMigrationUrl: z.string().describe("clickhouse:// native URL used for migrations (mode external)."),
+        externalUser: z.string().describe("User of the external ClickHouse (mode external)."),
+        externalPasswordSecretArn: z
+          .string()
+          .describe("Secrets Manager ARN holding the external ClickHouse password (mode external); never the password itself."),
+        storageGiB: z.number().int().min(10).describe("Size of the ClickHouse volume, GiB."),
+        resources: resourcesSchema,
+        retentionDays: z.number().int().min(1).describe("Days traces, observations and scores are kept."),
+        systemLogRetentionDays: z.number().int().min(1).describe("Days ClickHouse system log tables (query_log …) are kept."),
+        diskAlarmPercent: z.number().min(50).max(99).describe("Volume usage (%) at which the alarm fires and the emergency cleanup runs."),
+        cleanupTimeBudgetSeconds: z.number().int().min(30).max(840).describe("Time budget of one cleanup run, seconds."),
+      })
+      .strict(),
+    langfuse: z
+      .object({
+        chartVersion: z.string().regex(/^1\.5\.\d+$/, "must be a 1.5.x chart (the Langfuse v3 line)").describe("langfuse-k8s chart version."),
+        domain: z.string().nullable().describe("Public host name (langfuse.example.com); null for port-forward access."),
+        signUpDisabled: z.boolean().describe("Disable public sign-up."),
+        telemetryEnabled: z.boolean().describe("Send anonymous usage telemetry to Langfuse."),
+        init: z
+          .object({
+            organizationName: z.string().min(1).describe("Organization created on first start."),
+            projectName: z.string().min(1).describe("Project created on first start."),
+            adminEmail: z.string().email().describe("Admin user created on first start."),
+            adminName: z.string().min(1).describe("Admin user's display name."),
+          })
+          .strict()
+          .nullable()
+          .describe("Headless initialization, or null to create everything in the UI."),
+        web: z
+          .object({
+            minReplicas: z.number().int().min(1).describe("Minimum web replicas."),
+            maxReplicas: z.number().int().min(1).describe("Maximum web replicas."),
+            cpuTargetPercent: z.number().int().min(10).max(95).describe("Target average CPU utilization, %."),
+            requestsPerTargetPerMinute: z
+              .number()
+              .int()
+              .min(1)
+              .describe("Target ALB requests per target per minute (request-based scaling; prod with an ALB)."),
+            resources: resourcesSchema,
+          })
+          .strict(),
+        worker: z
+          .object({
+            minReplicas: z.number().int().min(1).describe("Minimum worker replicas."),
+            maxReplicas: z.number().int().min(1).describe("Maximum worker replicas."),
+            cpuTargetPercent: z.number().int().min(10).max(95).describe("Target average CPU utilization, %."),
+            resources: resourcesSchema,
+          })
+          .strict(),
+      })
+      .strict(),
+    ingress: z
+      .object({
+        enabled: z.boolean().describe("Create an internet-facing HTTPS ALB (and the internal one)."),
+        certificateArn: z.string().nullable().describe("ACM certificate ARN; null to create one validated in hostedZoneId."),
+        hostedZoneId: z.string().nullable().describe("Route53 zone for the DNS record (and certificate validation)."),
+        inboundCidrs: z.array(cidr).describe("CIDRs allowed to reach the internet-facing ALB."),
+        internal: z.boolean().describe("Also create an internal ALB (HTTP) for in-VPC clients."),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        email: z.string().email().nullable().describe("E-mail subscribed to the environment's SNS topic, or null."),
+      })
+      .strict(),
+    imageCache: z
+      .object({
+        enabled: z.boolean().describe("Pull images through ECR pull-through cache rules."),
+      })
+      .strict(),
+    workspaces: z
+      .object({
+        terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/).describe("Terraform version pinned on every workspace."),
+        autoApply: z.boolean().describe("Auto-apply VCS runs."),
+        autoApplyRunTrigger: z.boolean().describe("Auto-apply runs queued by run triggers (network → deps → app)."),
+        vcsRepository: z.string().nullable().describe("VCS repository (owner/name) to connect, or null for CLI-driven workspaces."),
+        vcsBranch: z.string().describe("Branch the VCS-connected workspaces follow."),
+        vcsOauthTokenId: z.string().nullable().describe("Terraform Cloud OAuth token id of the VCS connection."),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** A validated environment, read-only from here on. */
+export type EnvironmentSettings = Readonly<z.infer<typeof environmentSchema>>;
+
+/** A validated environment with its name. */
+export interface EnvironmentConfig extends EnvironmentSettings {
+  /** Environment name (dev, prod, staging …), part of every resource and workspace name. */
+  readonly name: string;
+}
+
+export type NodeGroupSettings = z.infer<typeof nodeGroupSchema>;
+export type ResourceSettings = z.infer<typeof resourcesSchema>;

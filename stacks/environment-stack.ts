@@ -1,0 +1,53 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { Naming, type DeployedStack } from "../config/naming";
+import type { EnvironmentConfig } from "../config/schema";
+import { localStatePath } from "../contract/state-location";
+
+/**
+ * A stack of one environment: its own state (a Terraform Cloud workspace <prefix>-<env>-<stack>, or an S3/local
+ * state of that name), the AWS provider in the environment's region with its tags on every resource, and, with
+ * Terraform Cloud, the tfe provider that reads upstream outputs.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly naming: Naming;
+
+  constructor(
+    scope: Construct,
+    readonly stackName: DeployedStack,
+    readonly config: EnvironmentConfig,
+  ) {
+    super(scope, stackName);
+    this.naming = new Naming(config.namePrefix, config.name);
+    this.configureBackend();
+    new AwsProvider(this, "aws", {
+      region: config.region,
+      defaultTags: [{ tags: { ...config.tags, Environment: config.name, Stack: stackName } }],
+    });
+    if (config.backend.type === "cloud") new TfeProvider(this, "tfe", { hostname: config.backend.hostname });
+  }
+
+  private configureBackend(): void {
+    const backend = this.config.backend;
+    const workspace = this.naming.workspace(this.stackName);
+    switch (backend.type) {
+      case "cloud":
+        new CloudBackend(this, {
+          hostname: backend.hostname,
+          organization: backend.organization,
+          workspaces: new NamedCloudWorkspace(workspace, backend.project),
+        });
+        return;
+      case "s3":
+        new S3Backend(this, { bucket: backend.bucket, key: `${backend.keyPrefix}/${workspace}.tfstate`, region: backend.region, encrypt: true });
+        // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend predates the argument.
+        this.addOverride("terraform.backend.s3.use_lockfile", true);
+        return;
+      case "local":
+        new LocalBackend(this, { path: localStatePath(backend.directory, workspace) });
+        return;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { App } from "cdktf";
+import type { EnvironmentConfig } from "../config/schema";
+import { AppStack } from "./app-stack";
+import { DepsStack } from "./deps-stack";
+import { NetworkStack } from "./network-stack";
+import { WorkspacesStack } from "./workspaces-stack";
+
+export interface LangfuseStacks {
+  readonly network: NetworkStack;
+  readonly deps: DepsStack;
+  readonly app: AppStack;
+  readonly workspaces: WorkspacesStack;
+}
+
+/**
+ * The four stacks of one environment, in deploy order network → deps → app. `allEnvironments` feeds the
+ * workspaces stack, which bootstraps the Terraform Cloud side of every environment at once.
+ */
+export function createStacks(app: App, config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[]): LangfuseStacks {
+  const network = new NetworkStack(app, config);
+  const deps = new DepsStack(app, config);
+  deps.addDependency(network);
+  const appStack = new AppStack(app, config);
+  appStack.addDependency(deps);
+  const workspaces = new WorkspacesStack(app, allEnvironments);
+  return { network, deps, app: appStack, workspaces };
+}
