@@ -54,9 +54,13 @@ export const DEPS_OUTPUTS = {
   load_balancer_controller_role_arn: text("IRSA role of the AWS Load Balancer Controller."),
   clickhouse_maintenance_role_arn: text("IRSA role of the ClickHouse disk-metrics job (cloudwatch:PutMetricData in its namespace only)."),
   secrets_kms_key_arn: text("KMS key encrypting the Secrets Manager secrets."),
-  langfuse_secrets_arn: text("Secrets Manager secret (JSON) with SALT, NEXTAUTH_SECRET, ENCRYPTION_KEY, database, Redis and ClickHouse passwords."),
+  langfuse_secrets_arn: text("Secrets Manager secret (JSON, keys in contract/secret-keys.ts) with Langfuse's keys and the database and Redis passwords."),
+  clickhouse_secret_arn: text("Secrets Manager secret whose string is the ClickHouse password (alone, so the cleanup function reads nothing else)."),
+  database_identifier: text("RDS instance identifier (rds-postgres) or Aurora cluster identifier, for metrics and alarms."),
   redis_host: text("ElastiCache primary endpoint, or an empty string when Redis is bundled."),
   redis_port: text("ElastiCache port, or an empty string when Redis is bundled."),
+  redis_replication_group_id: text("ElastiCache replication group id, or an empty string when Redis is bundled."),
+  alerts_topic_arn: text("SNS topic of the environment's alarms (e-mail subscription from alerts.email)."),
 } as const satisfies Contract;
 
 export type NetworkOutputs = ContractValues<typeof NETWORK_OUTPUTS>;
