@@ -52,6 +52,7 @@ export const DEPS_OUTPUTS = {
   bucket_kms_key_arn: text("KMS key of the bucket, or an empty string with SSE-S3."),
   langfuse_role_arn: text("IRSA role of the langfuse service account (web and worker)."),
   load_balancer_controller_role_arn: text("IRSA role of the AWS Load Balancer Controller."),
+  keda_operator_role_arn: text("IRSA role of the KEDA operator (read-only CloudWatch metrics for request-based scaling)."),
   clickhouse_maintenance_role_arn: text("IRSA role of the ClickHouse disk-metrics job (cloudwatch:PutMetricData in its namespace only)."),
   secrets_kms_key_arn: text("KMS key encrypting the Secrets Manager secrets."),
   langfuse_secrets_arn: text("Secrets Manager secret (JSON, keys in contract/secret-keys.ts) with Langfuse's keys and the database and Redis passwords."),

@@ -26,7 +26,8 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Environment: config.name, Stack: stackName } }],
     });
-    if (config.backend.type === "cloud") new TfeProvider(this, "tfe", { hostname: config.backend.hostname });
+    // Only stacks that read upstream outputs (deps, app) need the tfe provider for tfe_outputs.
+    if (config.backend.type === "cloud" && stackName !== "network") new TfeProvider(this, "tfe", { hostname: config.backend.hostname });
   }
 
   private configureBackend(): void {
