@@ -33,9 +33,13 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Objects merge key by key; arrays, scalars and null replace what was there. */
+/**
+ * Objects merge key by key; arrays, scalars and null replace what was there. An object whose `type` differs
+ * from the base's (backend: cloud → s3) replaces it whole: the other variant's keys would not belong.
+ */
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  if ("type" in override && override.type !== base.type) return override;
   const merged: Json = { ...base };
   for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
   return merged;
