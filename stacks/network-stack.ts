@@ -1,10 +1,118 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
+import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster-access";
+import { EksAddons } from "../constructs/eks-addons";
+import { EksCluster } from "../constructs/eks-cluster";
+import { NodeGroups, type NodeGroupSpec } from "../constructs/node-groups";
+import { Vpc } from "../constructs/vpc";
+import { NETWORK_OUTPUTS } from "../contract/outputs";
+import { publishOutputs } from "../contract/publish";
+import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { EnvironmentStack } from "./environment-stack";
 
 /** VPC and EKS: everything deps and app run on. */
 export class NetworkStack extends EnvironmentStack {
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, "network", config);
+    const { naming } = this;
+    const account = new DataAwsCallerIdentity(this, "account");
+
+    const network = new Vpc(this, "vpc", {
+      naming,
+      region: config.region,
+      cidr: config.network.vpcCidr,
+      azCount: config.network.azCount,
+      clusterName: naming.clusterName,
+      privateSubnets: config.network.privateSubnets,
+      natGateways: config.network.natGateways,
+    });
+    const workloadSubnetIds = network.workloadSubnets.map((subnet) => subnet.id);
+
+    const eks = new EksCluster(this, "eks", {
+      naming,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      subnetIds: network.allSubnets.map((subnet) => subnet.id),
+      serviceIpv4Cidr: config.cluster.serviceIpv4Cidr,
+      endpointPublicAccess: config.cluster.endpointPublicAccess,
+      publicAccessCidrs: [...config.cluster.publicAccessCidrs],
+      logTypes: [...config.cluster.logTypes],
+      logRetentionDays: config.cluster.logRetentionDays,
+      secretsEncryption: config.cluster.secretsEncryption,
+      // Every networking add-on is an EKS managed add-on (below), installed before the first node joins.
+      bootstrapSelfManagedAddons: false,
+    });
+    const { cluster } = eks;
+
+    new ClusterAccess(this, "access", { clusterName: cluster.name, admins: this.clusterAdmins(account.accountId) });
+
+    const addons = new EksAddons(this, "addons", {
+      naming,
+      clusterName: cluster.name,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      oidcProviderArn: eks.oidcProvider.arn,
+      oidcProviderUrl: eks.oidcProviderUrl,
+    });
+    const nodes = new NodeGroups(this, "nodes", {
+      naming,
+      clusterName: cluster.name,
+      kubernetesVersion: cluster.version,
+      groups: this.nodeGroupSpecs(workloadSubnetIds),
+      imageCacheRepositoryArn: config.imageCache.enabled
+        ? `arn:aws:ecr:${config.region}:${account.accountId}:repository/${naming.resource("cache")}/*`
+        : undefined,
+      dependsOn: addons.nodePrerequisites,
+    });
+    addons.waitForNodes(Object.values(nodes.groups));
+
+    publishOutputs(this, NETWORK_OUTPUTS, {
+      vpc_id: network.vpc.id,
+      vpc_cidr: network.vpc.cidrBlock,
+      availability_zones: network.publicSubnets.map((subnet) => subnet.availabilityZone),
+      public_subnet_ids: network.publicSubnets.map((subnet) => subnet.id),
+      workload_subnet_ids: workloadSubnetIds,
+      cluster_name: cluster.name,
+      cluster_endpoint: cluster.endpoint,
+      cluster_certificate_authority: cluster.certificateAuthority.get(0).data,
+      cluster_version: cluster.version,
+      cluster_security_group_id: cluster.vpcConfig.clusterSecurityGroupId,
+      oidc_provider_arn: eks.oidcProvider.arn,
+      oidc_provider_url: eks.oidcProviderUrl,
+    });
+  }
+
+  /**
+   * The configured admins, plus, with Terraform Cloud, the app workspace's run role: the app stack's helm and
+   * kubernetes providers authenticate as that role (the workspaces stack creates it under exactly this name).
+   */
+  private clusterAdmins(accountId: string): ClusterAdmin[] {
+    const admins = this.config.cluster.adminPrincipalArns.map((principalArn) => ({ id: adminId(principalArn), principalArn }));
+    if (this.config.backend.type !== "cloud") return admins;
+    return [...admins, { id: "app-run-role", principalArn: `arn:aws:iam::${accountId}:role/${this.naming.runRole("app")}` }];
+  }
+
+  private nodeGroupSpecs(workloadSubnetIds: string[]): NodeGroupSpec[] {
+    const { general, clickhouse } = this.config.nodeGroups;
+    const specs: NodeGroupSpec[] = [{ name: "general", ...general, instanceTypes: [...general.instanceTypes], subnetIds: workloadSubnetIds }];
+    if (clickhouse) {
+      specs.push({
+        name: "clickhouse",
+        ...clickhouse,
+        instanceTypes: [...clickhouse.instanceTypes],
+        // One AZ: the single ClickHouse replica's EBS volume lives in one zone, and a replacement node launched in
+        // another zone could never attach it.
+        subnetIds: workloadSubnetIds.slice(0, 1),
+        labels: { [CLICKHOUSE_NODE_LABEL.key]: CLICKHOUSE_NODE_LABEL.value },
+        taints: [{ ...CLICKHOUSE_TAINT, effect: "NO_SCHEDULE" }],
+      });
+    }
+    return specs;
   }
 }
+
+/** A stable construct id per principal ARN: account and resource, e.g. admin-123456789012-role-platform-admin. */
+function adminId(principalArn: string): string {
+  const [, , , , accountId, resource] = principalArn.split(":");
+  return `admin-${accountId}-${resource}`.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+

@@ -1,0 +1,318 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Testing } from "cdktf";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
+import type { EnvironmentConfig } from "../config/schema";
+import { stackWorkingDirectory } from "../contract/synth-layout";
+import { WorkspacesStack } from "../stacks/workspaces-stack";
+import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
+
+const outdir = mkdtempSync(join(tmpdir(), "langfuse-workspaces-"));
+afterAll(() => {
+  cleanupSynth();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+/** The workspaces stack alone: it depends on nothing else, so the other stacks need not be synthesized. */
+function synthWorkspaces(environments: readonly EnvironmentConfig[]): TfJson {
+  const app = new App({ outdir, skipBackendValidation: true });
+  return JSON.parse(Testing.synth(new WorkspacesStack(app, environments)));
+}
+
+const dev = environment("dev");
+const prod = environment("prod", {
+  workspaces: { vcsRepository: "acme/langfuse-infra", vcsBranch: "release", vcsOauthTokenId: "ot-abc123", autoApply: true, autoApplyRunTrigger: true },
+});
+const withLocalBackend = (name: string) => environment(name, { backend: { type: "local", directory: ".state" } });
+
+const single: Record<string, { config: EnvironmentConfig; json: TfJson }> = {
+  dev: { config: dev, json: synthWorkspaces([dev]) },
+  prod: { config: prod, json: synthWorkspaces([prod]) },
+};
+
+/** `${tfe_workspace.<logical>.id}` → the workspace's name. */
+function workspaceNameOf(json: TfJson, reference: string): string {
+  const logical = /^\$\{tfe_workspace\.([^.]+)\.id\}$/.exec(reference)?.[1];
+  const workspace = logical ? resources(json, "tfe_workspace")[logical] : undefined;
+  if (!workspace) throw new Error(`not a workspace reference: ${reference}`);
+  return workspace.name;
+}
+
+function workspaceNames(json: TfJson): string[] {
+  return Object.values(resources(json, "tfe_workspace")).map((workspace) => workspace.name).sort();
+}
+
+function workspace(json: TfJson, name: string): TfJson {
+  const found = Object.values(resources(json, "tfe_workspace")).find((each) => each.name === name);
+  if (!found) throw new Error(`no workspace ${name}`);
+  return found;
+}
+
+/** Environment variables of a workspace, by key. */
+function variablesOf(json: TfJson, name: string): Record<string, TfJson> {
+  const byKey: Record<string, TfJson> = {};
+  for (const variable of Object.values(resources(json, "tfe_variable"))) {
+    if (workspaceNameOf(json, variable.workspace_id) === name) byKey[variable.key] = variable;
+  }
+  return byKey;
+}
+
+/** Run triggers as "source → target" workspace names. */
+function runTriggers(json: TfJson): string[] {
+  return Object.values(resources(json, "tfe_run_trigger"))
+    .map((trigger) => `${workspaceNameOf(json, trigger.sourceable_id)} → ${workspaceNameOf(json, trigger.workspace_id)}`)
+    .sort();
+}
+
+function policyDocument(json: TfJson, reference: string): TfJson[] {
+  const logical = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(reference)?.[1];
+  const document = logical ? dataSources(json, "aws_iam_policy_document")[logical] : undefined;
+  if (!document) throw new Error(`not a policy document reference: ${reference}`);
+  return document.statement;
+}
+
+function roleEntry(json: TfJson, roleName: string): [string, TfJson] {
+  const found = Object.entries(resources(json, "aws_iam_role")).find(([, role]) => role.name === roleName);
+  if (!found) throw new Error(`no role ${roleName}`);
+  return found;
+}
+
+function trustOf(json: TfJson, roleName: string): TfJson[] {
+  return policyDocument(json, roleEntry(json, roleName)[1].assume_role_policy);
+}
+
+/** Inline policy statements and attached managed policy ARNs of a role. */
+function permissionsOf(json: TfJson, roleName: string): { statements: TfJson[]; managed: string[] } {
+  const reference = `\${aws_iam_role.${roleEntry(json, roleName)[0]}.name}`;
+  const statements = Object.values(resources(json, "aws_iam_role_policy"))
+    .filter((policy) => policy.role === reference)
+    .flatMap((policy) => policyDocument(json, policy.policy));
+  const managed = Object.values(resources(json, "aws_iam_role_policy_attachment"))
+    .filter((attachment) => attachment.role === reference)
+    .map((attachment) => attachment.policy_arn);
+  return { statements, managed };
+}
+
+const PARTITION = "${data.aws_partition.partition.partition}";
+
+describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
+  const { config, json } = single[name];
+  const naming = new Naming(config.namePrefix, config.name);
+  const names = (stacks: readonly DeployedStack[] = DEPLOYED_STACKS) => stacks.map((stack) => naming.workspace(stack));
+
+  it("creates one workspace per deployed stack, named <prefix>-<env>-<stack>, in the configured project", () => {
+    expect(workspaceNames(json)).toEqual([`langfuse-${name}-app`, `langfuse-${name}-deps`, `langfuse-${name}-network`]);
+    const project = onlyResource(json, "tfe_project");
+    expect(project).toMatchObject({ name: "langfuse", organization: "my-org" });
+    const [projectLogical] = Object.keys(resources(json, "tfe_project"));
+    for (const each of names()) expect(workspace(json, each)).toMatchObject({ organization: "my-org", project_id: `\${tfe_project.${projectLogical}.id}` });
+  });
+
+  it("pins the configured Terraform version and does not start runs on creation", () => {
+    for (const each of names()) expect(workspace(json, each)).toMatchObject({ terraform_version: "1.11.4", queue_all_runs: false });
+  });
+
+  it("sets remote execution through tfe_workspace_settings, not the deprecated workspace attributes", () => {
+    const settings = Object.values(resources(json, "tfe_workspace_settings"));
+    expect(settings.map((each) => workspaceNameOf(json, each.workspace_id)).sort()).toEqual(names().sort());
+    for (const each of settings) expect(each.execution_mode).toBe("remote");
+    for (const each of names()) {
+      expect(workspace(json, each)).not.toHaveProperty("execution_mode");
+      expect(workspace(json, each)).not.toHaveProperty("agent_pool_id");
+      expect(workspace(json, each)).not.toHaveProperty("operations");
+    }
+  });
+
+  it("follows the configured auto-apply flags", () => {
+    for (const each of names()) {
+      expect(workspace(json, each).auto_apply).toBe(config.workspaces.autoApply);
+      expect(workspace(json, each).auto_apply_run_trigger).toBe(config.workspaces.autoApplyRunTrigger);
+    }
+  });
+
+  it("cascades runs network → deps → app and nothing else", () => {
+    expect(runTriggers(json)).toEqual([`langfuse-${name}-deps → langfuse-${name}-app`, `langfuse-${name}-network → langfuse-${name}-deps`]);
+  });
+
+  it("gives deps and app, and only them, the outputs-reader team token as a sensitive TFE_TOKEN", () => {
+    const [tokenLogical] = Object.keys(resources(json, "tfe_team_token"));
+    for (const each of names(["deps", "app"])) {
+      expect(variablesOf(json, each).TFE_TOKEN).toMatchObject({ category: "env", sensitive: true, value: `\${tfe_team_token.${tokenLogical}.token}` });
+    }
+    expect(variablesOf(json, naming.workspace("network"))).not.toHaveProperty("TFE_TOKEN");
+  });
+
+  it("lets the outputs-reader team read outputs of the project's workspaces and nothing more", () => {
+    const [teamLogical] = Object.keys(resources(json, "tfe_team"));
+    const [projectLogical] = Object.keys(resources(json, "tfe_project"));
+    expect(onlyResource(json, "tfe_team")).toMatchObject({ name: "langfuse-outputs-reader", organization: "my-org" });
+    expect(onlyResource(json, "tfe_team")).not.toHaveProperty("organization_access");
+    const access = onlyResource(json, "tfe_team_project_access");
+    expect(access).toMatchObject({ access: "custom", team_id: `\${tfe_team.${teamLogical}.id}`, project_id: `\${tfe_project.${projectLogical}.id}` });
+    expect(access.workspace_access[0]).toMatchObject({ state_versions: "read-outputs", variables: "none", runs: "read", create: false, delete: false });
+    expect(onlyResource(json, "tfe_team_token").team_id).toBe(`\${tfe_team.${teamLogical}.id}`);
+  });
+
+  it("turns on AWS dynamic credentials in every workspace with its own run role, and stores no AWS key", () => {
+    for (const stack of DEPLOYED_STACKS) {
+      const variables = variablesOf(json, naming.workspace(stack));
+      const [roleLogical] = roleEntry(json, naming.runRole(stack));
+      expect(variables.TFC_AWS_PROVIDER_AUTH).toMatchObject({ category: "env", value: "true" });
+      expect(variables.TFC_AWS_RUN_ROLE_ARN).toMatchObject({ category: "env", value: `\${aws_iam_role.${roleLogical}.arn}` });
+    }
+    const keys = Object.values(resources(json, "tfe_variable")).map((variable) => variable.key);
+    expect(keys.filter((key) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/.test(key))).toEqual([]);
+    expect(json.provider.aws[0]).not.toHaveProperty("access_key");
+  });
+
+  it("trusts Terraform Cloud's identity provider with the AWS workload identity audience", () => {
+    expect(onlyResource(json, "aws_iam_openid_connect_provider")).toMatchObject({ url: "https://app.terraform.io", client_id_list: ["aws.workload.identity"] });
+  });
+
+  it.each(DEPLOYED_STACKS)("binds the %s run role's trust to exactly its workspace and the audience", (stack) => {
+    const [providerLogical] = Object.keys(resources(json, "aws_iam_openid_connect_provider"));
+    const [statement, ...others] = trustOf(json, naming.runRole(stack));
+    expect(others).toEqual([]);
+    expect(statement).toMatchObject({ effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"] });
+    expect(statement.principals).toEqual([{ type: "Federated", identifiers: [`\${aws_iam_openid_connect_provider.${providerLogical}.arn}`] }]);
+    expect(statement.condition).toEqual(
+      expect.arrayContaining([
+        { test: "StringEquals", variable: "app.terraform.io:aud", values: ["aws.workload.identity"] },
+        { test: "StringLike", variable: "app.terraform.io:sub", values: [`organization:my-org:project:langfuse:workspace:langfuse-${name}-${stack}:run_phase:*`] },
+      ]),
+    );
+    expect(statement.condition).toHaveLength(2);
+  });
+
+  it.each(DEPLOYED_STACKS)("gives the %s run role PowerUserAccess and IAM writes only on names of its environment", (stack) => {
+    const { statements, managed } = permissionsOf(json, naming.runRole(stack));
+    expect(managed).toEqual([`arn:${PARTITION}:iam::aws:policy/PowerUserAccess`]);
+    const allows = statements.filter((statement) => statement.effect === "Allow");
+    for (const statement of allows) {
+      expect(statement.actions.includes("*") && statement.resources.includes("*")).toBe(false);
+      for (const resource of statement.resources) expect(resource).not.toBe("*");
+    }
+    const writes = allows.filter((statement) => statement.actions.includes("iam:CreateRole") || statement.actions.includes("iam:AttachRolePolicy"));
+    expect(writes.flatMap((statement) => statement.resources)).toEqual([`arn:${PARTITION}:iam::*:role/langfuse-${name}-*`]);
+    expect(allows.find((statement) => statement.actions.includes("iam:CreatePolicy"))?.resources).toEqual([`arn:${PARTITION}:iam::*:policy/langfuse-${name}-*`]);
+    expect(allows.some((statement) => statement.actions.includes("iam:CreateServiceLinkedRole"))).toBe(true);
+  });
+
+  it("forbids every run role to change any run role of the environment", () => {
+    for (const stack of DEPLOYED_STACKS) {
+      const deny = permissionsOf(json, naming.runRole(stack)).statements.find((statement) => statement.effect === "Deny");
+      expect(deny?.actions).toEqual(expect.arrayContaining(["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"]));
+      expect(deny?.resources.sort()).toEqual(DEPLOYED_STACKS.map((each) => `arn:${PARTITION}:iam::*:role/${naming.runRole(each)}`).sort());
+    }
+  });
+
+  it("keeps its own state in the git-ignored .state folder", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../.state/workspaces.tfstate" } });
+  });
+});
+
+describe("VCS connection", () => {
+  it("points each prod workspace at its synthesized folder and triggers only on changes inside it", () => {
+    const { json } = single.prod;
+    for (const stack of DEPLOYED_STACKS) {
+      const directory = stackWorkingDirectory("prod", stack);
+      expect(directory).toBe(`synth/prod/stacks/${stack}`);
+      expect(workspace(json, `langfuse-prod-${stack}`)).toMatchObject({
+        working_directory: directory,
+        trigger_patterns: [`${directory}/**/*`],
+        vcs_repo: { identifier: "acme/langfuse-infra", branch: "release", oauth_token_id: "ot-abc123" },
+      });
+    }
+  });
+
+  it("leaves dev's workspaces CLI-driven when no repository is configured", () => {
+    const { json } = single.dev;
+    for (const stack of DEPLOYED_STACKS) {
+      const each = workspace(json, `langfuse-dev-${stack}`);
+      for (const key of ["vcs_repo", "working_directory", "trigger_patterns", "trigger_prefixes"]) expect(each).not.toHaveProperty(key);
+    }
+  });
+});
+
+describe("several environments", () => {
+  const json = synthesize(dev, [dev, prod]).workspaces;
+
+  it("bootstraps every environment from the app, whichever one LANGFUSE_ENV selects", () => {
+    expect(workspaceNames(json)).toEqual(["app", "deps", "network"].flatMap((stack) => [`langfuse-dev-${stack}`, `langfuse-prod-${stack}`]).sort());
+  });
+
+  it("shares one project, one outputs-reader team and one identity provider", () => {
+    expect(Object.keys(resources(json, "tfe_project"))).toHaveLength(1);
+    expect(Object.keys(resources(json, "tfe_team"))).toHaveLength(1);
+    expect(Object.keys(resources(json, "tfe_team_project_access"))).toHaveLength(1);
+    expect(Object.keys(resources(json, "aws_iam_openid_connect_provider"))).toHaveLength(1);
+  });
+
+  it("never triggers runs across environments", () => {
+    expect(runTriggers(json)).toEqual([
+      "langfuse-dev-deps → langfuse-dev-app",
+      "langfuse-dev-network → langfuse-dev-deps",
+      "langfuse-prod-deps → langfuse-prod-app",
+      "langfuse-prod-network → langfuse-prod-deps",
+    ]);
+  });
+
+  it("keeps each environment's VCS and auto-apply settings", () => {
+    expect(workspace(json, "langfuse-dev-app")).not.toHaveProperty("working_directory");
+    expect(workspace(json, "langfuse-dev-app").auto_apply).toBe(false);
+    expect(workspace(json, "langfuse-prod-app").working_directory).toBe("synth/prod/stacks/app");
+    expect(workspace(json, "langfuse-prod-app").auto_apply_run_trigger).toBe(true);
+  });
+
+  it("gives six run roles, each trusted by one distinct workspace", () => {
+    const subjects = Object.values(resources(json, "aws_iam_role")).flatMap((role) =>
+      policyDocument(json, role.assume_role_policy).flatMap((statement: TfJson) =>
+        statement.condition.filter((condition: TfJson) => condition.variable.endsWith(":sub")).flatMap((condition: TfJson) => condition.values),
+      ),
+    );
+    expect(subjects).toHaveLength(6);
+    expect(new Set(subjects).size).toBe(6);
+  });
+});
+
+describe("environments without Terraform Cloud", () => {
+  it("skips environments whose backend is not cloud", () => {
+    const json = synthWorkspaces([withLocalBackend("dev"), prod]);
+    expect(workspaceNames(json)).toEqual(["langfuse-prod-app", "langfuse-prod-deps", "langfuse-prod-network"]);
+    expect(Object.values(resources(json, "aws_iam_role")).map((role) => role.name)).not.toContain("langfuse-dev-network-tfc-run");
+  });
+
+  it("holds nothing but providers when no environment uses Terraform Cloud", () => {
+    const json = synthWorkspaces([withLocalBackend("dev"), withLocalBackend("prod")]);
+    expect(json.resource).toBeUndefined();
+    expect(json.data).toBeUndefined();
+    expect(Object.keys(json.provider).sort()).toEqual(["aws", "tfe"]);
+  });
+});
+
+describe("Terraform Enterprise", () => {
+  it("trusts the configured host as the token issuer", () => {
+    const config = environment("prod", { backend: { hostname: "tfe.example.com" } });
+    const json = synthWorkspaces([config]);
+    expect(json.provider.tfe[0].hostname).toBe("tfe.example.com");
+    expect(onlyResource(json, "aws_iam_openid_connect_provider").url).toBe("https://tfe.example.com");
+    const variables = trustOf(json, "langfuse-prod-app-tfc-run")[0].condition.map((condition: TfJson) => condition.variable);
+    expect(variables.sort()).toEqual(["tfe.example.com:aud", "tfe.example.com:sub"]);
+  });
+});
+
+describe("configuration errors", () => {
+  it("throws when cloud environments name different organizations", () => {
+    const other = environment("prod", { backend: { organization: "other-org" } });
+    expect(() => synthWorkspaces([dev, other])).toThrow(
+      /^Invalid configuration: environments\.prod\.backend\.organization = "other-org": differs from 'my-org' of environment dev;.*share one organization/,
+    );
+  });
+
+  it("throws when cloud environments name different hostnames", () => {
+    const other = environment("prod", { backend: { hostname: "tfe.example.com" } });
+    expect(() => synthWorkspaces([dev, other])).toThrow(/environments\.prod\.backend\.hostname = "tfe\.example\.com": differs from 'app\.terraform\.io'.*share one hostname/);
+  });
+});
