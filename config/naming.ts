@@ -36,4 +36,9 @@ export class Naming {
   runRole(stack: DeployedStack): string {
     return this.resource(stack, "tfc-run");
   }
+
+  /** An ALB of the app stack's ingress (AWS allows at most 32 characters; config/validate.ts checks it). */
+  loadBalancer(scheme: "external" | "internal"): string {
+    return this.resource(scheme === "external" ? "ext" : "int");
+  }
 }

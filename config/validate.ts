@@ -1,6 +1,7 @@
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "./cidr";
 import { EKS_VERSIONS, supportPhase } from "./eks-versions";
 import { ConfigError } from "./errors";
+import { Naming } from "./naming";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
 
 /*
@@ -134,6 +135,24 @@ const checkRedis: Check = ({ redis }, key) => {
   }
 };
 
+// Parameter group families are per major version, and Aurora and ElastiCache want exact major.minor versions.
+const checkManagedEngineVersions: Check = ({ database, redis }, key) => {
+  if (database.engine === "aurora-serverless-v2" && !/^\d+\.\d+$/.test(database.engineVersion)) {
+    throw new ConfigError(key("database.engineVersion"), database.engineVersion, "Aurora needs a full version such as 16.6 (aws rds describe-db-engine-versions --engine aurora-postgresql lists them)");
+  }
+  if (redis.mode === "elasticache" && !/^([7-9]|\d{2,})\.\d+$/.test(redis.engineVersion)) {
+    throw new ConfigError(key("redis.engineVersion"), redis.engineVersion, "must be an ElastiCache for Valkey version, 7.2 or newer, such as 8.0");
+  }
+};
+
+const checkLoadBalancerNames: Check = ({ ingress, namePrefix, name }, key) => {
+  if (!ingress.enabled) return;
+  const albName = new Naming(namePrefix, name).loadBalancer("external");
+  if (albName.length > 32) {
+    throw new ConfigError(key("namePrefix"), namePrefix, `the ALB name '${albName}' is ${albName.length} characters, AWS allows 32; shorten namePrefix or the environment name`);
+  }
+};
+
 const checkWorkspaces: Check = ({ workspaces }, key) => {
   if (workspaces.vcsRepository !== null && !/^[\w.-]+\/[\w.-]+$/.test(workspaces.vcsRepository)) {
     throw new ConfigError(key("workspaces.vcsRepository"), workspaces.vcsRepository, "must be owner/name of the repository");
@@ -143,7 +162,19 @@ const checkWorkspaces: Check = ({ workspaces }, key) => {
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkWorkspaces];
+// An alarm threshold the environment crosses in normal operation only trains people to ignore the alarm.
+const checkObservability: Check = ({ observability, clickhouse, database }, key) => {
+  if (clickhouse.mode === "bundled" && observability.clickhouseDiskWarnPercent >= clickhouse.diskAlarmPercent) {
+    throw new ConfigError(key("observability.clickhouseDiskWarnPercent"), observability.clickhouseDiskWarnPercent, `must be below clickhouse.diskAlarmPercent (${clickhouse.diskAlarmPercent}), where the emergency cleanup runs: the warning comes first`);
+  }
+  // RDS storage autoscaling adds space once free space drops below 10% of the allocation; an alarm above that fires during normal growth.
+  const ceiling = database.allocatedStorageGiB * 0.1;
+  if (database.engine === "rds-postgres" && observability.rdsFreeStorageGiB > ceiling) {
+    throw new ConfigError(key("observability.rdsFreeStorageGiB"), observability.rdsFreeStorageGiB, `must be at most 10% of database.allocatedStorageGiB (${ceiling} GiB): above that it fires before storage autoscaling has had its turn`);
+  }
+};
+
+const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkWorkspaces];
 
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;
