@@ -22,8 +22,9 @@ export type ContractValues<C extends Contract> = {
   readonly [K in keyof C]: C[K]["kind"] extends "list" ? string[] : string;
 };
 
-const text = (description: string): OutputSpec => ({ kind: "string", description, sensitive: false });
-const list = (description: string): OutputSpec => ({ kind: "list", description, sensitive: false });
+// `as const` keeps each kind literal, so ContractValues types list outputs as string[].
+const text = (description: string) => ({ kind: "string", description, sensitive: false }) as const satisfies OutputSpec;
+const list = (description: string) => ({ kind: "list", description, sensitive: false }) as const satisfies OutputSpec;
 
 /** What the network stack gives deps and app. */
 export const NETWORK_OUTPUTS = {
@@ -54,7 +55,7 @@ export const DEPS_OUTPUTS = {
   load_balancer_controller_role_arn: text("IRSA role of the AWS Load Balancer Controller."),
   keda_operator_role_arn: text("IRSA role of the KEDA operator (read-only CloudWatch metrics for request-based scaling)."),
   clickhouse_maintenance_role_arn: text("IRSA role of the ClickHouse disk-metrics job (cloudwatch:PutMetricData in its namespace only)."),
-  secrets_kms_key_arn: text("KMS key encrypting the Secrets Manager secrets."),
+  secrets_kms_key_arn: text("KMS key encrypting the Secrets Manager secrets (and the database and ElastiCache storage); readers of the secrets need kms:Decrypt on it."),
   langfuse_secrets_arn: text("Secrets Manager secret (JSON, keys in contract/secret-keys.ts) with Langfuse's keys and the database and Redis passwords."),
   clickhouse_secret_arn: text("Secrets Manager secret whose string is the ClickHouse password (alone, so the cleanup function reads nothing else)."),
   database_identifier: text("RDS instance identifier (rds-postgres) or Aurora cluster identifier, for metrics and alarms."),
@@ -62,6 +63,7 @@ export const DEPS_OUTPUTS = {
   redis_port: text("ElastiCache port, or an empty string when Redis is bundled."),
   redis_replication_group_id: text("ElastiCache replication group id, or an empty string when Redis is bundled."),
   alerts_topic_arn: text("SNS topic of the environment's alarms (e-mail subscription from alerts.email)."),
+  alerts_kms_key_arn: text("KMS key of the alerts topic; a function publishing to the topic needs kms:GenerateDataKey and kms:Decrypt on it."),
 } as const satisfies Contract;
 
 export type NetworkOutputs = ContractValues<typeof NETWORK_OUTPUTS>;

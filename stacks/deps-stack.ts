@@ -1,7 +1,17 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { NETWORK_OUTPUTS, type NetworkOutputs } from "../contract/outputs";
+import { DEPS_OUTPUTS, NETWORK_OUTPUTS, type NetworkOutputs } from "../contract/outputs";
+import { publishOutputs } from "../contract/publish";
 import { readUpstream } from "../contract/upstream";
+import { AlertsTopic } from "../constructs/alerts-topic";
+import { LangfuseBucket } from "../constructs/bucket";
+import { POSTGRES_PORT, PostgresDatabase } from "../constructs/database";
+import { REDIS_PORT, ValkeyCache } from "../constructs/elasticache";
+import { GeneratedSecrets } from "../constructs/generated-secrets";
+import { WorkloadRoles } from "../constructs/workload-roles";
 import { EnvironmentStack } from "./environment-stack";
 
 /** PostgreSQL, S3, IRSA roles, generated secrets and (optionally) ElastiCache. */
@@ -11,5 +21,102 @@ export class DepsStack extends EnvironmentStack {
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, "deps", config);
     this.network = readUpstream(this, config, "network", NETWORK_OUTPUTS);
+    new RandomProvider(this, "random");
+    const naming = this.naming;
+    const network = this.network;
+    // prod keeps data through mistakes: prevent_destroy, deletion protection, final snapshots, recovery windows.
+    const protect = config.profile === "prod";
+    const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
+    const partition = new DataAwsPartition(this, "partition").partition;
+
+    const secrets = new GeneratedSecrets(this, "secrets", {
+      langfuseSecretName: naming.resource("langfuse-secrets"),
+      clickhouseSecretName: naming.resource("clickhouse-password"),
+      keyAlias: naming.resource("secrets"),
+      protect,
+    });
+
+    const database = new PostgresDatabase(this, "database", {
+      identifier: naming.resource("db"),
+      settings: config.database,
+      vpcId: network.vpc_id,
+      subnetIds: network.workload_subnet_ids,
+      clientSecurityGroupId: network.cluster_security_group_id,
+      password: secrets.databasePassword,
+      kmsKeyArn: secrets.kmsKey.arn,
+      protect,
+    });
+
+    const bucket = new LangfuseBucket(this, "bucket", {
+      // Bucket names are global: the account id keeps two accounts' environments of the same name apart.
+      bucketName: naming.resource("data", accountId),
+      exportsExpireDays: config.bucket.exportsExpireDays,
+      versioning: config.bucket.versioning,
+      noncurrentVersionExpireDays: config.bucket.noncurrentVersionExpireDays,
+      kmsKeyAlias: config.bucket.kmsKey ? naming.resource("bucket") : undefined,
+      forceDestroy: config.profile === "dev",
+      protect,
+    });
+
+    const roles = new WorkloadRoles(this, "roles", {
+      roleNames: {
+        langfuse: naming.resource("langfuse"),
+        loadBalancerController: naming.resource("lb-controller"),
+        kedaOperator: naming.resource("keda-operator"),
+        clickhouseMaintenance: naming.resource("clickhouse-maintenance"),
+      },
+      oidcProviderArn: network.oidc_provider_arn,
+      oidcProviderUrl: network.oidc_provider_url,
+      bucketArn: bucket.bucket.arn,
+      bucketKmsKeyArn: bucket.kmsKey?.arn,
+      partition,
+    });
+
+    const cache =
+      config.redis.mode === "elasticache"
+        ? new ValkeyCache(this, "cache", {
+            replicationGroupId: naming.resource("valkey"),
+            engineVersion: config.redis.engineVersion,
+            nodeType: config.redis.nodeType,
+            nodeCount: config.redis.nodeCount,
+            snapshotRetentionDays: config.redis.snapshotRetentionDays,
+            vpcId: network.vpc_id,
+            subnetIds: network.workload_subnet_ids,
+            clientSecurityGroupId: network.cluster_security_group_id,
+            authToken: secrets.redisPassword,
+            kmsKeyArn: secrets.kmsKey.arn,
+          }).replicationGroup
+        : undefined;
+
+    const alerts = new AlertsTopic(this, "alerts", {
+      topicName: naming.resource("alerts"),
+      keyAlias: naming.resource("alerts"),
+      accountId,
+      partition,
+      email: config.alerts.email ?? undefined,
+    });
+
+    publishOutputs(this, DEPS_OUTPUTS, {
+      database_host: database.endpoint.host,
+      database_port: String(POSTGRES_PORT),
+      database_name: config.database.name,
+      database_username: config.database.username,
+      database_identifier: database.endpoint.identifier,
+      bucket_name: bucket.bucket.bucket,
+      bucket_region: config.region,
+      bucket_kms_key_arn: bucket.kmsKeyArn,
+      langfuse_role_arn: roles.roles.langfuse.arn,
+      load_balancer_controller_role_arn: roles.roles.loadBalancerController.arn,
+      keda_operator_role_arn: roles.roles.kedaOperator.arn,
+      clickhouse_maintenance_role_arn: roles.roles.clickhouseMaintenance.arn,
+      secrets_kms_key_arn: secrets.kmsKey.arn,
+      langfuse_secrets_arn: secrets.langfuseSecret.arn,
+      clickhouse_secret_arn: secrets.clickhouseSecret.arn,
+      redis_host: cache?.primaryEndpointAddress ?? "",
+      redis_port: cache ? String(REDIS_PORT) : "",
+      redis_replication_group_id: cache?.replicationGroupId ?? "",
+      alerts_topic_arn: alerts.topic.arn,
+      alerts_kms_key_arn: alerts.kmsKey.arn,
+    });
   }
 }

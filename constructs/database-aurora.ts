@@ -1,0 +1,60 @@
+import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
+import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
+import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
+import type { Construct } from "constructs";
+import type { DatabaseBuild, DatabaseEndpoint } from "./database";
+
+const INSIGHTS_RETENTION_DAYS = 7;
+
+/**
+ * An Aurora PostgreSQL Serverless v2 cluster: a writer, plus a reader in another AZ when multiAz is set (Aurora
+ * promotes it on failure). Storage grows by itself, so only capacity (ACUs) is configured.
+ */
+export function createAuroraCluster(scope: Construct, build: DatabaseBuild): DatabaseEndpoint {
+  const { settings, protect } = build;
+  const family = `aurora-postgresql${build.majorVersion}`;
+  const parameters = new RdsClusterParameterGroup(scope, "cluster-parameters", {
+    name: `${build.identifier}-${family}`,
+    family,
+    description: `TLS-only Aurora PostgreSQL for ${build.identifier}`,
+    parameter: [{ name: "rds.force_ssl", value: "1" }],
+    lifecycle: { createBeforeDestroy: true },
+  });
+  const cluster = new RdsCluster(scope, "cluster", {
+    clusterIdentifier: build.identifier,
+    engine: "aurora-postgresql",
+    engineMode: "provisioned",
+    engineVersion: settings.engineVersion,
+    serverlessv2ScalingConfiguration: { minCapacity: settings.auroraMinCapacityAcu, maxCapacity: settings.auroraMaxCapacityAcu },
+    storageEncrypted: true,
+    kmsKeyId: build.kmsKeyArn,
+    databaseName: settings.name,
+    masterUsername: settings.username,
+    masterPassword: build.password,
+    port: build.port,
+    dbClusterParameterGroupName: parameters.name,
+    dbSubnetGroupName: build.subnetGroupName,
+    vpcSecurityGroupIds: [build.securityGroupId],
+    backupRetentionPeriod: settings.backupRetentionDays,
+    copyTagsToSnapshot: true,
+    deletionProtection: protect,
+    skipFinalSnapshot: !protect,
+    ...(protect ? { finalSnapshotIdentifier: `${build.identifier}-final`, lifecycle: { preventDestroy: true } } : {}),
+  });
+  const roles = settings.multiAz ? ["writer", "reader"] : ["writer"];
+  roles.forEach((role, index) => {
+    new RdsClusterInstance(scope, role, {
+      identifier: `${build.identifier}-${index + 1}`,
+      clusterIdentifier: cluster.id,
+      engine: cluster.engine,
+      engineVersion: cluster.engineVersion,
+      instanceClass: "db.serverless",
+      dbSubnetGroupName: build.subnetGroupName,
+      publiclyAccessible: false,
+      autoMinorVersionUpgrade: true,
+      performanceInsightsEnabled: settings.performanceInsights,
+      ...(settings.performanceInsights ? { performanceInsightsKmsKeyId: build.kmsKeyArn, performanceInsightsRetentionPeriod: INSIGHTS_RETENTION_DAYS } : {}),
+    });
+  });
+  return { host: cluster.endpoint, identifier: cluster.clusterIdentifier };
+}

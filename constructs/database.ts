@@ -1,0 +1,101 @@
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import type { EnvironmentConfig } from "../config/schema";
+import { createAuroraCluster } from "./database-aurora";
+import { createRdsInstance } from "./database-rds";
+
+/** The `database` settings of an environment (engine, sizes, backups …). */
+export type DatabaseSettings = EnvironmentConfig["database"];
+
+/** PostgreSQL's port; fixed so the security group, the chart and the outputs agree. */
+export const POSTGRES_PORT = 5432;
+
+export interface PostgresDatabaseProps {
+  /** Identifier of the instance or cluster, also the name of its subnet group and security group. */
+  readonly identifier: string;
+  /** Engine, version, sizes, backups, names. */
+  readonly settings: DatabaseSettings;
+  /** VPC of the database. */
+  readonly vpcId: string;
+  /** Subnets of the DB subnet group (private where the environment has them). */
+  readonly subnetIds: string[];
+  /** The only security group allowed to connect (EKS attaches it to the control plane and every managed node). */
+  readonly clientSecurityGroupId: string;
+  /** Password of the master user; a reference to a generated value, never a literal. */
+  readonly password: string;
+  /** KMS key encrypting storage and Performance Insights. */
+  readonly kmsKeyArn: string;
+  /**
+   * Production guards: deletion protection, a final snapshot and `prevent_destroy`.
+   * @default false - the database can be destroyed without a snapshot (dev)
+   */
+  readonly protect?: boolean;
+}
+
+/** What the engine-specific builders need; the network pieces are shared. */
+export interface DatabaseBuild {
+  readonly identifier: string;
+  readonly settings: DatabaseSettings;
+  /** Major engine version (`16.4` → `16`): parameter group families are per major version. */
+  readonly majorVersion: string;
+  readonly port: number;
+  readonly subnetGroupName: string;
+  readonly securityGroupId: string;
+  readonly password: string;
+  readonly kmsKeyArn: string;
+  readonly protect: boolean;
+}
+
+/** Where Langfuse connects and what alarms watch. */
+export interface DatabaseEndpoint {
+  /** Writer host name, without the port. */
+  readonly host: string;
+  /** Instance identifier (rds-postgres) or cluster identifier (aurora). */
+  readonly identifier: string;
+}
+
+/**
+ * Langfuse's PostgreSQL: an RDS instance or an Aurora Serverless v2 cluster, never publicly accessible,
+ * encrypted with the given key, TLS enforced by its parameter group (rds.force_ssl), and reachable on 5432 from
+ * the cluster security group alone.
+ */
+export class PostgresDatabase extends Construct {
+  readonly endpoint: DatabaseEndpoint;
+  readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      name: props.identifier,
+      description: `PostgreSQL ${props.identifier}: ${POSTGRES_PORT} from the EKS cluster only`,
+      vpcId: props.vpcId,
+    });
+    new VpcSecurityGroupIngressRule(this, "from-cluster", {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: props.clientSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: "PostgreSQL from EKS nodes and pods",
+    });
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: props.identifier,
+      description: `Subnets of ${props.identifier}`,
+      subnetIds: props.subnetIds,
+    });
+    const build: DatabaseBuild = {
+      identifier: props.identifier,
+      settings: props.settings,
+      majorVersion: props.settings.engineVersion.split(".")[0],
+      port: POSTGRES_PORT,
+      subnetGroupName: subnetGroup.name,
+      securityGroupId: this.securityGroup.id,
+      password: props.password,
+      kmsKeyArn: props.kmsKeyArn,
+      protect: props.protect ?? false,
+    };
+    this.endpoint = props.settings.engine === "aurora-serverless-v2" ? createAuroraCluster(this, build) : createRdsInstance(this, build);
+  }
+}
