@@ -7,6 +7,7 @@ const prodBasics = {
   profile: "prod",
   langfuse: { domain: "langfuse.example.com" },
   ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" },
 };
 
 function errorOf(run: () => unknown): ConfigError {

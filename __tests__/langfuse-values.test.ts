@@ -93,6 +93,7 @@ const endpoints: LangfuseEndpoints = {
   langfuseRoleArn: "arn:aws:iam::123456789012:role/langfuse-prod-langfuse",
   redisHost: "master.langfuse-prod.abc.use1.cache.amazonaws.com",
   redisPort: "6379",
+  imageRegistryPrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/langfuse-prod-cache",
 };
 
 const externalClickHouse = {
@@ -110,6 +111,7 @@ const VARIANTS: ReadonlyArray<readonly [string, EnvironmentConfig]> = [
   ["dev with headless initialization", environment("dev", { langfuse: { init: { organizationName: "Acme Labs", projectName: "Chat Bot", adminEmail: "a@acme.dev", adminName: "A" } } })],
   ["prod (ElastiCache, dedicated ClickHouse nodes)", environment("prod")],
   ["prod with an external ClickHouse", environment("prod", externalClickHouse)],
+  ["dev pulling through the image cache", environment("dev", { imageCache: { enabled: true, dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" } })],
 ];
 
 const valuesOf = (config: EnvironmentConfig) => buildLangfuseValues(config, endpoints);
@@ -281,7 +283,7 @@ describe("Langfuse itself", () => {
       LANGFUSE_INIT_USER_NAME: "Admin",
       LANGFUSE_INIT_USER_PASSWORD: LANGFUSE_SECRET_KEYS.initUserPassword,
     });
-    expect(valuesOf(environment("dev")).langfuse.additionalEnv).toEqual([]);
+    expect(valuesOf(environment("dev", { langfuse: { init: null } })).langfuse.additionalEnv).toEqual([]);
   });
 
   it("gives the web container time to finish migrations before liveness can kill it", () => {

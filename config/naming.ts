@@ -37,6 +37,11 @@ export class Naming {
     return this.resource(stack, "tfc-run");
   }
 
+  /** ECR repository prefix of the Docker Hub pull-through cache (the node role may import images only under it). */
+  get imageCachePrefix(): string {
+    return this.resource("cache");
+  }
+
   /** An ALB of the app stack's ingress (AWS allows at most 32 characters; config/validate.ts checks it). */
   loadBalancer(scheme: "external" | "internal"): string {
     return this.resource(scheme === "external" ? "ext" : "int");

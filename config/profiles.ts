@@ -29,7 +29,7 @@ const common: Omit<EnvironmentSettings, "profile" | "network" | "nodeGroups" | "
   },
   alerts: { email: null },
   observability: { alb5xxPercent: 5, alb5xxMinRequests: 50, rdsFreeStorageGiB: 2, clickhouseDiskWarnPercent: 75, replicasAtMaxMinutes: 30 },
-  imageCache: { enabled: false },
+  imageCache: { enabled: false, dockerHubCredentialArn: null },
   workspaces: {
     terraformVersion: "1.11.4",
     autoApply: false,
@@ -148,7 +148,7 @@ const prod: EnvironmentSettings = {
     worker: { minReplicas: 1, maxReplicas: 3, cpuTargetPercent: 70, resources: workerResources },
   },
   ingress: { enabled: true, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], internal: true },
-  imageCache: { enabled: true },
+  imageCache: { enabled: true, dockerHubCredentialArn: null },
 };
 
 /** The full default settings of each profile. */

@@ -218,9 +218,32 @@ export const environmentSchema = z
         email: z.string().email().nullable().describe("E-mail subscribed to the environment's SNS topic, or null."),
       })
       .strict(),
+    observability: z
+      .object({
+        alb5xxPercent: z.number().min(0.1).max(100).describe("5xx responses (ALB and targets) as % of requests over 5 minutes at which the 5xx alarm fires."),
+        alb5xxMinRequests: z.number().int().min(1).describe("Requests per 5 minutes below which the 5xx rate is not judged (an idle service never alarms)."),
+        rdsFreeStorageGiB: z.number().int().min(1).describe("Free PostgreSQL storage, GiB, below which the storage alarm fires (rds-postgres only; Aurora storage grows by itself)."),
+        clickhouseDiskWarnPercent: z
+          .number()
+          .min(50)
+          .max(98)
+          .describe("ClickHouse volume usage (%) of the early-warning alarm; below clickhouse.diskAlarmPercent, where the emergency cleanup runs."),
+        replicasAtMaxMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(1440)
+          .multipleOf(5)
+          .describe("Minutes web or worker may run at maxReplicas before the alarm fires (a multiple of 5)."),
+      })
+      .strict(),
     imageCache: z
       .object({
-        enabled: z.boolean().describe("Pull images through ECR pull-through cache rules."),
+        enabled: z.boolean().describe("Pull the release's Docker Hub images through an ECR pull-through cache in the environment's region."),
+        dockerHubCredentialArn: z
+          .string()
+          .nullable()
+          .describe("Secrets Manager secret (name starting ecr-pullthroughcache/, JSON {username, accessToken}) ECR uses to pull from Docker Hub; required when enabled."),
       })
       .strict(),
     workspaces: z

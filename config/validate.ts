@@ -153,6 +153,17 @@ const checkLoadBalancerNames: Check = ({ ingress, namePrefix, name }, key) => {
   }
 };
 
+const checkImageCache: Check = ({ imageCache }, key) => {
+  if (!imageCache.enabled) return;
+  if (!imageCache.dockerHubCredentialArn || !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/.+$/.test(imageCache.dockerHubCredentialArn)) {
+    throw new ConfigError(
+      key("imageCache.dockerHubCredentialArn"),
+      imageCache.dockerHubCredentialArn,
+      "ECR caches Docker Hub only with credentials: create a secret named ecr-pullthroughcache/<name> holding {\"username\", \"accessToken\"} and give its ARN, or set imageCache.enabled: false",
+    );
+  }
+};
+
 const checkWorkspaces: Check = ({ workspaces }, key) => {
   if (workspaces.vcsRepository !== null && !/^[\w.-]+\/[\w.-]+$/.test(workspaces.vcsRepository)) {
     throw new ConfigError(key("workspaces.vcsRepository"), workspaces.vcsRepository, "must be owner/name of the repository");
@@ -174,7 +185,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkWorkspaces];
+const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
 
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;

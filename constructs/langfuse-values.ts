@@ -49,6 +49,8 @@ export interface LangfuseEndpoints {
   readonly redisHost: string;
   /** ElastiCache port; only read when redis.mode is elasticache. */
   readonly redisPort: string;
+  /** <registry host>/<prefix> of the ECR pull-through cache of Docker Hub; only read when imageCache is enabled. */
+  readonly imageRegistryPrefix: string;
 }
 
 interface SecretKeyRef {
@@ -88,12 +90,24 @@ interface PodDisruptionBudget {
   readonly maxUnavailable: number;
 }
 
+/** A Langfuse image: the chart takes the repository (registry included) and the tag from appVersion. */
+interface LangfuseImage {
+  readonly repository: string;
+}
+
+/** A Bitnami subchart image: registry and repository apart. */
+interface BitnamiImage {
+  readonly registry: string;
+  readonly repository: string;
+}
+
 interface DeploymentValues {
   readonly resources: KubernetesResources;
   readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly topologySpreadConstraints: readonly TopologySpreadConstraint[] };
   readonly livenessProbe: HttpProbe;
   readonly keda: { readonly enabled: false };
   readonly pdb: PodDisruptionBudget;
+  readonly image?: LangfuseImage;
 }
 
 interface WebValues extends DeploymentValues {
@@ -143,6 +157,7 @@ type RedisSection =
       readonly deploy: true;
       readonly architecture: "standalone";
       readonly auth: RedisAuth;
+      readonly image?: BitnamiImage;
       readonly primary: {
         readonly extraFlags: readonly string[];
         readonly resources: KubernetesResources;
@@ -176,6 +191,7 @@ type ClickHouseSection =
       readonly nodeSelector?: Readonly<Record<string, string>>;
       readonly tolerations?: readonly Toleration[];
       readonly extraOverrides: string;
+      readonly image?: BitnamiImage;
     }
   | {
       readonly deploy: false;
@@ -225,6 +241,28 @@ function kubernetesResources(resources: ResourceSettings): KubernetesResources {
  */
 function componentLabels(component: "web" | "worker"): Record<string, string> {
   return { "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": component };
+}
+
+/*
+ * The Docker Hub repositories the release pulls from. With the image cache on, each is pulled through ECR as
+ * <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<Docker Hub repository>.
+ */
+export const DOCKER_HUB_IMAGES = {
+  web: "langfuse/langfuse",
+  worker: "langfuse/langfuse-worker",
+  clickhouse: "bitnamilegacy/clickhouse",
+  valkey: "bitnamilegacy/valkey",
+} as const;
+
+function langfuseImage(config: EnvironmentConfig, endpoints: LangfuseEndpoints, repository: string): { image?: LangfuseImage } {
+  return config.imageCache.enabled ? { image: { repository: `${endpoints.imageRegistryPrefix}/${repository}` } } : {};
+}
+
+function bitnamiImage(config: EnvironmentConfig, endpoints: LangfuseEndpoints, repository: string): { image?: BitnamiImage } {
+  if (!config.imageCache.enabled) return {};
+  // The subcharts join registry and repository; the cache prefix travels with the repository.
+  const [registry, ...prefix] = endpoints.imageRegistryPrefix.split("/");
+  return { image: { registry, repository: [...prefix, repository].join("/") } };
 }
 
 /** Lowercase id from a display name ("My Org" → "my-org"), stable across deploys. */
@@ -293,6 +331,7 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
       hpa: { enabled: false },
       keda: { enabled: false },
       pdb: oneAtATime,
+      ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web),
     },
     worker: {
       resources: kubernetesResources(worker.resources),
@@ -302,6 +341,7 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
       hpa: { enabled: true, minReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas, targetCPUUtilizationPercentage: worker.cpuTargetPercent },
       keda: { enabled: false },
       pdb: oneAtATime,
+      ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.worker),
     },
   };
 }
@@ -330,6 +370,7 @@ function redisSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): 
     deploy: true,
     architecture: "standalone",
     auth,
+    ...bitnamiImage(config, endpoints, DOCKER_HUB_IMAGES.valkey),
     primary: {
       // BullMQ queues must never lose keys: Valkey refuses writes when full instead of evicting jobs.
       extraFlags: ["--maxmemory-policy noeviction"],
@@ -354,7 +395,7 @@ export function clickhouseServerOverrides(queryLogRetentionDays: number): string
   ].join("\n");
 }
 
-function clickhouseSection(config: EnvironmentConfig): ClickHouseSection {
+function clickhouseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): ClickHouseSection {
   const clickhouse = config.clickhouse;
   if (clickhouse.mode === "external") {
     const url = new URL(clickhouse.externalUrl);
@@ -384,6 +425,7 @@ function clickhouseSection(config: EnvironmentConfig): ClickHouseSection {
       tolerations: [{ key: CLICKHOUSE_TAINT.key, operator: "Equal", value: CLICKHOUSE_TAINT.value, effect: "NoSchedule" }],
     }),
     extraOverrides: clickhouseServerOverrides(clickhouse.systemLogRetentionDays),
+    ...bitnamiImage(config, endpoints, DOCKER_HUB_IMAGES.clickhouse),
   };
 }
 
@@ -406,7 +448,7 @@ export function buildLangfuseValues(config: EnvironmentConfig, endpoints: Langfu
     langfuse: langfuseSection(config, endpoints),
     postgresql: postgresqlSection(endpoints),
     redis: redisSection(config, endpoints),
-    clickhouse: clickhouseSection(config),
+    clickhouse: clickhouseSection(config, endpoints),
     s3: s3Section(endpoints),
   };
 }

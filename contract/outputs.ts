@@ -63,6 +63,7 @@ export const DEPS_OUTPUTS = {
   redis_port: text("ElastiCache port, or an empty string when Redis is bundled."),
   redis_replication_group_id: text("ElastiCache replication group id, or an empty string when Redis is bundled."),
   alerts_topic_arn: text("SNS topic of the environment's alarms (e-mail subscription from alerts.email)."),
+  image_registry_prefix: text("<account>.dkr.ecr.<region>.amazonaws.com/<cache prefix> of the Docker Hub pull-through cache, or an empty string when imageCache is off."),
   alerts_kms_key_arn: text("KMS key of the alerts topic; a function publishing to the topic needs kms:GenerateDataKey and kms:Decrypt on it."),
 } as const satisfies Contract;
 

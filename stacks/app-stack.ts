@@ -9,8 +9,9 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse-lifecycle";
 import { ClusterProviders } from "../constructs/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse-ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse-release";
+import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse-release";
 import { LangfuseSecret } from "../constructs/langfuse-secret";
+import { Observability } from "../constructs/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse-values";
 import { PlatformAddons } from "../constructs/platform-addons";
 import { StorageClasses } from "../constructs/storage-classes";
@@ -85,6 +86,7 @@ export class AppStack extends EnvironmentStack {
       langfuseRoleArn: deps.langfuse_role_arn,
       redisHost: deps.redis_host,
       redisPort: deps.redis_port,
+      imageRegistryPrefix: deps.image_registry_prefix,
     });
     this.langfuseRelease = new LangfuseRelease(this, "langfuse", {
       namespace: this.namespace,
@@ -139,5 +141,31 @@ export class AppStack extends EnvironmentStack {
         dependsOn: [this.langfuseRelease, this.platform.ready],
       });
     }
+
+    const lifecycle = this.clickhouseLifecycle;
+    new Observability(this, "observability", {
+      naming: this.naming,
+      region: config.region,
+      alertsTopicArn: deps.alerts_topic_arn,
+      clusterName: network.cluster_name,
+      namespace: this.namespace,
+      workloads: [
+        { name: "web", deploymentName: LANGFUSE_WEB_DEPLOYMENT, maxReplicas: config.langfuse.web.maxReplicas },
+        { name: "worker", deploymentName: `${LANGFUSE_RELEASE_NAME}-worker`, maxReplicas: config.langfuse.worker.maxReplicas },
+      ],
+      database: { engine: config.database.engine, identifier: deps.database_identifier },
+      loadBalancerArnSuffix: this.ingress?.externalLoadBalancerArnSuffix,
+      cache: config.redis.mode === "elasticache" ? { replicationGroupId: deps.redis_replication_group_id, nodeCount: config.redis.nodeCount } : undefined,
+      clickhouse:
+        this.clickhouse && lifecycle
+          ? {
+              volume: { namespace: this.namespace, persistentVolumeClaimName: this.clickhouse.persistentVolumeClaimName, podName: this.clickhouse.podName },
+              cleanupPercent: config.clickhouse.diskAlarmPercent,
+              cleanupFunctionName: lifecycle.cleanup.function.functionName,
+              cleanupAlarmArn: lifecycle.cleanup.alarm.arn,
+            }
+          : undefined,
+      thresholds: config.observability,
+    });
   }
 }

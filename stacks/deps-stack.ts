@@ -11,6 +11,7 @@ import { LangfuseBucket } from "../constructs/bucket";
 import { POSTGRES_PORT, PostgresDatabase } from "../constructs/database";
 import { REDIS_PORT, ValkeyCache } from "../constructs/elasticache";
 import { GeneratedSecrets } from "../constructs/generated-secrets";
+import { ImageCache } from "../constructs/image-cache";
 import { WorkloadRoles } from "../constructs/workload-roles";
 import { EnvironmentStack } from "./environment-stack";
 
@@ -96,6 +97,11 @@ export class DepsStack extends EnvironmentStack {
       email: config.alerts.email ?? undefined,
     });
 
+    const dockerHubCredentialArn = config.imageCache.enabled ? config.imageCache.dockerHubCredentialArn : null;
+    const imageCache = dockerHubCredentialArn
+      ? new ImageCache(this, "image-cache", { repositoryPrefix: naming.imageCachePrefix, dockerHubCredentialArn })
+      : undefined;
+
     publishOutputs(this, DEPS_OUTPUTS, {
       database_host: database.endpoint.host,
       database_port: String(POSTGRES_PORT),
@@ -117,6 +123,7 @@ export class DepsStack extends EnvironmentStack {
       redis_replication_group_id: cache?.replicationGroupId ?? "",
       alerts_topic_arn: alerts.topic.arn,
       alerts_kms_key_arn: alerts.kmsKey.arn,
+      image_registry_prefix: imageCache ? `${accountId}.dkr.ecr.${config.region}.amazonaws.com/${naming.imageCachePrefix}` : "",
     });
   }
 }

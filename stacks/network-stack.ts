@@ -59,7 +59,7 @@ export class NetworkStack extends EnvironmentStack {
       kubernetesVersion: cluster.version,
       groups: this.nodeGroupSpecs(workloadSubnetIds),
       imageCacheRepositoryArn: config.imageCache.enabled
-        ? `arn:aws:ecr:${config.region}:${account.accountId}:repository/${naming.resource("cache")}/*`
+        ? `arn:aws:ecr:${config.region}:${account.accountId}:repository/${naming.imageCachePrefix}/*`
         : undefined,
       dependsOn: addons.nodePrerequisites,
     });

@@ -1,0 +1,54 @@
+/*
+ * What the estimate cannot read from the synthesized JSON: usage. Each figure is printed with the report, so a
+ * reader can scale the usage-driven lines to their own traffic. Sized for the production seed's ~8,000 chats a day.
+ */
+export interface UsageAssumptions {
+  /** Load balancer capacity units per hour per ALB (1 LCU = 25 new connections/s or 1 GB/h processed). */
+  readonly albLcuPerHour: number;
+  /** Data processed by all NAT gateways of the environment, GB per month (image pulls, calls to LLM APIs). */
+  readonly natGbPerMonth: number;
+  /** Objects kept per S3 bucket (events, exports, media), GB. */
+  readonly s3GbPerBucket: number;
+  /** Logs ingested per CloudWatch log group, GB per month (EKS audit logs dominate). */
+  readonly logGbPerGroupMonth: number;
+  /** Images cached by ECR pull-through rules in the environment, GB. */
+  readonly ecrCacheGb: number;
+  /** Aurora cluster storage used, GB. */
+  readonly auroraStorageGb: number;
+  /** Root volume of a managed node when neither disk_size nor a launch template sets it (the EKS default), GiB. */
+  readonly defaultNodeDiskGiB: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
+  albLcuPerHour: 1,
+  natGbPerMonth: 50,
+  s3GbPerBucket: 50,
+  logGbPerGroupMonth: 1,
+  ecrCacheGb: 5,
+  auroraStorageGb: 20,
+  defaultNodeDiskGiB: 20,
+};
+
+/** The monthly figures to beat, per environment name, from the seeds this project replaces. */
+export const COST_GOALS: Readonly<Record<string, { readonly usdPerMonth: number; readonly baseline: string }>> = {
+  dev: { usdPerMonth: 150, baseline: "the three-workspaces seed's dev (~$150/month)" },
+  prod: { usdPerMonth: 518, baseline: "the ECS seed's production (~$518/month)" },
+};
+
+/** The assumptions as sentences, for the report. */
+export function describeAssumptions(usage: UsageAssumptions): string[] {
+  return [
+    "Prices are on-demand list prices; Spot node groups are priced at the on-demand rate (an upper bound).",
+    "Every hourly resource runs the whole month (730 hours); node groups run at their desired size.",
+    `Each ALB uses ${usage.albLcuPerHour} LCU every hour.`,
+    `NAT gateways process ${usage.natGbPerMonth} GB a month in total.`,
+    `Each S3 bucket holds ${usage.s3GbPerBucket} GB (Standard); requests are not counted.`,
+    `Each CloudWatch log group ingests ${usage.logGbPerGroupMonth} GB a month.`,
+    `ECR pull-through caches hold ${usage.ecrCacheGb} GB of images.`,
+    `Aurora clusters store ${usage.auroraStorageGb} GB; I/O requests are not counted.`,
+    `A node group without disk_size or a launch-template volume gets the EKS default ${usage.defaultNodeDiskGiB} GiB root volume.`,
+    "A persistent volume claim whose storage class cannot be resolved is priced as gp3.",
+    "Lambda, SNS, EventBridge and other request-priced services are listed at $0: their volume here stays in the free tier.",
+    "Data transfer out of AWS, support plans and taxes are not included.",
+  ];
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { App } from "cdktf";
+import { parse as parseYaml } from "yaml";
+import { ConfigError } from "../config/errors";
+import { environmentNames, loadEnvironment } from "../config/load";
+import type { EnvironmentConfig } from "../config/schema";
+import { SYNTH_ROOT, environmentSynthDirectory } from "../contract/synth-layout";
+import { createStacks } from "../stacks";
+
+/*
+ * Synthesizes every environment of environments.yaml into synth/<environment>/, the folder Terraform Cloud's
+ * VCS-connected workspaces read (contract/synth-layout.ts). Environments run one after the other in this process:
+ * each gets its own cdktf App, and Apps share no state. The whole folder is generated: it is deleted first so a
+ * removed environment, stack or asset does not linger in the commit.
+ */
+
+function loadEveryEnvironment(path: string, today: string): { configs: EnvironmentConfig[]; warnings: string[] } {
+  const document = parseYaml(readFileSync(path, "utf8"));
+  const loaded = environmentNames(document).map((name) => ({ name, ...loadEnvironment({ document, environment: name, today }) }));
+  return {
+    configs: loaded.map(({ config }) => config),
+    warnings: loaded.flatMap(({ name, warnings }) => warnings.map((warning) => `${name}: ${warning}`)),
+  };
+}
+
+function synthesizeEnvironment(config: EnvironmentConfig, all: readonly EnvironmentConfig[]): string {
+  const outdir = environmentSynthDirectory(config.name);
+  mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir, skipBackendValidation: true });
+  createStacks(app, config, all);
+  app.synth();
+  return outdir;
+}
+
+function main(): void {
+  const { configs, warnings } = loadEveryEnvironment("environments.yaml", new Date().toISOString().slice(0, 10));
+  warnings.forEach((warning) => console.warn(`warning: ${warning}`));
+  // Every environment loads before anything is deleted: a configuration error leaves the committed folder intact.
+  rmSync(SYNTH_ROOT, { recursive: true, force: true });
+  for (const config of configs) console.log(`synthesized ${config.name} → ${synthesizeEnvironment(config, configs)}`);
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
