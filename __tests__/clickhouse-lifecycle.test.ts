@@ -1,0 +1,286 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformStack } from "cdktf";
+import { afterAll, describe, expect, it } from "vitest";
+import { Naming } from "../config/naming";
+import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse-cleanup-function";
+import { ClickHouseEndpoint } from "../constructs/clickhouse-endpoint";
+import { ClickHouseLifecycle } from "../constructs/clickhouse-lifecycle";
+import { ClickHouseRetention } from "../constructs/clickhouse-retention";
+import { LambdaBundle } from "../constructs/lambda-bundle";
+import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse-release";
+import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
+import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";
+import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
+
+const scratch: string[] = [];
+afterAll(() => {
+  cleanupSynth();
+  scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
+
+const prodConfig = environment("prod");
+const devConfig = environment("dev", { clickhouse: { diskAlarmPercent: 85, retentionDays: 14 } });
+const prod = () => synthesize(prodConfig);
+const dev = () => synthesize(devConfig);
+const dep = (name: string) => `\${data.tfe_outputs.upstream-deps.nonsensitive_values["${name}"]}`;
+const net = (name: string) => `\${data.tfe_outputs.upstream-network.nonsensitive_values["${name}"]}`;
+
+/** The logical name of the only resource of `type` whose construct path contains `path`. */
+function named(stack: TfJson, type: string, path: string): string {
+  const matches = Object.entries(resources(stack, type)).filter(([, body]) => body["//"].metadata.path.includes(path));
+  if (matches.length !== 1) throw new Error(`expected one ${type} at ${path}, found ${matches.length}`);
+  return matches[0][0];
+}
+
+function policyStatements(stack: TfJson, path: string): TfJson[] {
+  const [document] = Object.values(dataSources(stack, "aws_iam_policy_document")).filter((body) => body["//"].metadata.path.includes(path));
+  return document.statement;
+}
+
+/** A throwaway stack for construct-level checks. */
+function scratchStack(): TerraformStack {
+  const outdir = mkdtempSync(join(tmpdir(), "clickhouse-lifecycle-"));
+  scratch.push(outdir);
+  return new TerraformStack(new App({ outdir, skipBackendValidation: true }), "scratch");
+}
+
+describe.each([
+  ["prod", prod, 90, 30],
+  ["dev", dev, 85, 14],
+])("ClickHouse lifecycle in %s", (_name, synth, alarmPercent, retentionDays) => {
+  const app = () => synth().app;
+  const fn = () => resources(app(), "aws_lambda_function")[named(app(), "aws_lambda_function", "cleanup/function")];
+
+  it("ships the bundled TypeScript handler as a zip asset whose hash is the source_code_hash", () => {
+    const lambda = fn();
+    expect(lambda.runtime).toBe("nodejs22.x");
+    expect(lambda.handler).toBe("index.handler");
+    expect(lambda.filename).toMatch(/^assets\/clickhouse-lifecycle_cleanup_code_asset_[A-F0-9]+\/[A-F0-9]+\/[a-f0-9]+\.zip$/);
+    const zip = readFileSync(join(synth().outdir, "stacks", "app", lambda.filename));
+    expect(lambda.source_code_hash).toBe(createHash("sha256").update(zip).digest("base64"));
+    // One local file header, for index.js.
+    expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    expect(zip.subarray(30, 30 + zip.readUInt16LE(26)).toString()).toBe("index.js");
+  });
+
+  it("runs in the workload subnets with its own security group: ClickHouse load balancer and HTTPS only", () => {
+    const stack = app();
+    const sg = named(stack, "aws_security_group", "cleanup/sg");
+    const nlbSg = named(stack, "aws_security_group", "endpoint/frontend");
+    expect(fn().vpc_config).toEqual({ subnet_ids: net("workload_subnet_ids"), security_group_ids: [`\${aws_security_group.${sg}.id}`] });
+    const egress = Object.values(resources(stack, "aws_vpc_security_group_egress_rule")).filter((rule) => rule.security_group_id === `\${aws_security_group.${sg}.id}`);
+    expect(egress.map((rule) => [rule.from_port, rule.to_port, rule.referenced_security_group_id ?? rule.cidr_ipv4]).sort()).toEqual([
+      [443, 443, "0.0.0.0/0"],
+      [8123, 8123, `\${aws_security_group.${nlbSg}.id}`],
+    ]);
+    const ingress = Object.values(resources(stack, "aws_vpc_security_group_ingress_rule")).filter((rule) => rule.security_group_id === `\${aws_security_group.${nlbSg}.id}`);
+    expect(ingress).toEqual([expect.objectContaining({ from_port: 8123, to_port: 8123, referenced_security_group_id: `\${aws_security_group.${sg}.id}` })]);
+  });
+
+  it("reaches ClickHouse through the internal NLB service's hostname and keeps no secret in its environment", () => {
+    const stack = app();
+    const service = named(stack, "kubernetes_service_v1", "endpoint/service");
+    const variables = fn().environment.variables;
+    expect(variables.CLICKHOUSE_URL).toBe(`http://\${kubernetes_service_v1.${service}.status[0].load_balancer[0].ingress[0].hostname}:8123`);
+    expect(variables.CLICKHOUSE_SECRET_ARN).toBe(dep("clickhouse_secret_arn"));
+    expect(Object.keys(variables).sort()).toEqual([
+      "ALERTS_TOPIC_ARN",
+      "CLICKHOUSE_DATABASE",
+      "CLICKHOUSE_SECRET_ARN",
+      "CLICKHOUSE_URL",
+      "CLICKHOUSE_USER",
+      "DRY_RUN",
+      "RETENTION_DAYS",
+      "SYSTEM_LOG_MAX_BYTES",
+      "SYSTEM_LOG_RETENTION_DAYS",
+      "TIME_BUDGET_SECONDS",
+    ]);
+    expect(JSON.stringify(variables)).not.toMatch(/password|random_password|secret_string/i);
+    expect(variables.RETENTION_DAYS).toBe(String(retentionDays));
+    const nlb = resources(stack, "kubernetes_service_v1")[service];
+    expect(nlb.spec.type).toBe("LoadBalancer");
+    expect(nlb.spec.selector).toEqual(BUNDLED_CLICKHOUSE.podLabels);
+    expect(nlb.metadata.annotations).toMatchObject({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    });
+  });
+
+  it("alarms at the configured volume usage on the ClickHouse claim, notifying the alerts topic", () => {
+    const alarm = resources(app(), "aws_cloudwatch_metric_alarm")[named(app(), "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm")];
+    expect(alarm).toMatchObject({
+      namespace: DISK_METRICS_NAMESPACE,
+      metric_name: "UsagePercent",
+      threshold: alarmPercent,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      alarm_actions: [dep("alerts_topic_arn")],
+      ok_actions: [dep("alerts_topic_arn")],
+    });
+    expect(alarm.dimensions).toMatchObject({ ClusterName: net("cluster_name"), PVCName: BUNDLED_CLICKHOUSE.persistentVolumeClaimName, PodName: BUNDLED_CLICKHOUSE.podName });
+  });
+
+  it("starts the function from an EventBridge rule on the alarm entering ALARM, with an invoke permission for that rule only", () => {
+    const stack = app();
+    const alarm = named(stack, "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm");
+    const rule = named(stack, "aws_cloudwatch_event_rule", "cleanup/on-alarm");
+    const fnName = named(stack, "aws_lambda_function", "cleanup/function");
+    const pattern = resources(stack, "aws_cloudwatch_event_rule")[rule].event_pattern as string;
+    expect(pattern).toBe(
+      `\${jsonencode({"source" = ["aws.cloudwatch"], "detail-type" = ["CloudWatch Alarm State Change"], "resources" = [aws_cloudwatch_metric_alarm.${alarm}.arn], "detail" = {"state" = {"value" = ["ALARM"]}}})}`,
+    );
+    expect(resources(stack, "aws_cloudwatch_event_target")[named(stack, "aws_cloudwatch_event_target", "cleanup/target")]).toMatchObject({ rule: `\${aws_cloudwatch_event_rule.${rule}.name}`, arn: `\${aws_lambda_function.${fnName}.arn}` });
+    expect(resources(stack, "aws_lambda_permission")[named(stack, "aws_lambda_permission", "cleanup/invoke")]).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "events.amazonaws.com",
+      function_name: `\${aws_lambda_function.${fnName}.function_name}`,
+      source_arn: `\${aws_cloudwatch_event_rule.${rule}.arn}`,
+    });
+  });
+
+  it("lets the function read only its secret and publish only to the alerts topic", () => {
+    const statements = policyStatements(app(), "cleanup/permissions");
+    expect(statements.map((statement) => [statement.actions, statement.resources])).toEqual([
+      [["secretsmanager:GetSecretValue"], [dep("clickhouse_secret_arn")]],
+      [["kms:Decrypt"], [dep("secrets_kms_key_arn")]],
+      [["sns:Publish"], [dep("alerts_topic_arn")]],
+      [["kms:GenerateDataKey*", "kms:Decrypt"], [dep("alerts_kms_key_arn")]],
+    ]);
+    const attachments = Object.values(resources(app(), "aws_iam_role_policy_attachment"))
+      .filter((attachment) => attachment["//"].metadata.path.includes("cleanup"))
+      .map((attachment) => attachment.policy_arn);
+    expect(attachments).toContain("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+  });
+
+  it("publishes disk metrics every 5 minutes as the IRSA service account of the deps stack, reading kubelet stats (no exec)", () => {
+    const stack = app();
+    const account = resources(stack, "kubernetes_service_account_v1")[named(stack, "kubernetes_service_account_v1", "disk-metrics/account")];
+    expect(account.metadata).toMatchObject({
+      name: CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT.name,
+      namespace: CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT.namespace,
+      annotations: { "eks.amazonaws.com/role-arn": dep("clickhouse_maintenance_role_arn") },
+    });
+    const cron = resources(stack, "kubernetes_cron_job_v1")[named(stack, "kubernetes_cron_job_v1", "disk-metrics/cron")];
+    expect(cron.spec).toMatchObject({ schedule: "*/5 * * * *", concurrency_policy: "Forbid" });
+    expect(cron.spec.job_template.spec.template.spec.service_account_name).toBe(`\${kubernetes_service_account_v1.${named(stack, "kubernetes_service_account_v1", "disk-metrics/account")}.metadata[0].name}`);
+    const rules = [...Object.values(resources(stack, "kubernetes_role_v1")), ...Object.values(resources(stack, "kubernetes_cluster_role_v1"))]
+      .filter((role) => role["//"].metadata.path.includes("disk-metrics"))
+      .flatMap((role) => role.rule);
+    expect(rules).toEqual([
+      { api_groups: [""], resources: ["pods"], verbs: ["list"] },
+      { api_groups: [""], resources: ["nodes/proxy"], verbs: ["get"] },
+    ]);
+  });
+
+  it("applies retention with a deploy-time job named by a hash of its SQL, waited for, after the Helm release", () => {
+    const stack = app();
+    const retention = resources(stack, "kubernetes_job_v1")[named(stack, "kubernetes_job_v1", "retention/job")];
+    expect(retention.metadata.name).toMatch(/^clickhouse-retention-[0-9a-f]{10}$/);
+    expect(retention.wait_for_completion).toBe(true);
+    expect(retention.depends_on).toContain(`helm_release.${named(stack, "helm_release", "langfuse/release")}`);
+    const script = Object.values(resources(stack, "kubernetes_config_map_v1")).find((map) => map.metadata.name === "clickhouse-retention")?.data["retention.sh"];
+    expect(script).toContain(`MODIFY TTL toDateTime(\`start_time\`) + INTERVAL ${retentionDays} DAY SETTINGS materialize_ttl_after_modify = 0`);
+    const daily = resources(stack, "kubernetes_cron_job_v1")[named(stack, "kubernetes_cron_job_v1", "retention/daily")];
+    expect(daily.spec.job_template.spec.template.spec.container[0].command).toEqual(retention.spec.template.spec.container[0].command);
+  });
+});
+
+describe("ClickHouse lifecycle across environments", () => {
+  it("gives the function Secrets Manager and SNS endpoints only where the workload subnets have no NAT (dev)", () => {
+    const services = (stack: TfJson) =>
+      Object.values(resources(stack, "aws_vpc_endpoint"))
+        .filter((endpoint) => endpoint["//"].metadata.path.includes("clickhouse-lifecycle"))
+        .map((endpoint) => endpoint.service_name).sort();
+    expect(services(dev().app)).toEqual(["com.amazonaws.us-east-1.secretsmanager", "com.amazonaws.us-east-1.sns"]);
+    expect(services(prod().app)).toEqual([]);
+  });
+
+  it("scopes the metrics role of the deps stack to PutMetricData in the LangfusePVC namespace", () => {
+    const statements = Object.values(dataSources(prod().deps, "aws_iam_policy_document"))
+      .flatMap((document) => document.statement ?? [])
+      .filter((statement: TfJson) => statement.actions?.includes("cloudwatch:PutMetricData"));
+    expect(statements).toEqual([
+      expect.objectContaining({
+        actions: ["cloudwatch:PutMetricData"],
+        condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [DISK_METRICS_NAMESPACE] }],
+      }),
+    ]);
+  });
+
+  it("sends the alarm and the cleanup summary to a topic with an e-mail subscription (prod)", () => {
+    const subscription = onlyResource(prod().deps, "aws_sns_topic_subscription");
+    expect(subscription).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+  });
+
+  it("builds a byte-identical zip in a second, independent synth", () => {
+    const first = prod();
+    const firstPath = resources(first.app, "aws_lambda_function")[named(first.app, "aws_lambda_function", "cleanup/function")].filename as string;
+    const stack = scratchStack();
+    const bundle = new LambdaBundle(stack, "code", { entry: join(__dirname, "..", "lambda", "clickhouse-cleanup", "index.ts") });
+    const again = readFileSync(bundle.zipPath);
+    expect(again.equals(readFileSync(join(first.outdir, "stacks", "app", firstPath)))).toBe(true);
+    expect(firstPath.endsWith(`/${bundle.asset.fileName}`)).toBe(true);
+  });
+
+  it("re-runs the retention job when the SQL or the chart version changes, not otherwise", () => {
+    const jobName = (retentionDays: number, chartVersion: string) =>
+      new ClickHouseRetention(scratchStack(), "retention", { namespace: "langfuse", clickhouseHost: "langfuse-clickhouse", clickhousePort: 9000, retentionDays, chartVersion }).jobName;
+    expect(jobName(30, "1.5.41")).toBe(jobName(30, "1.5.41"));
+    expect(jobName(30, "1.5.41")).not.toBe(jobName(31, "1.5.41"));
+    expect(jobName(30, "1.5.41")).not.toBe(jobName(30, "1.5.42"));
+  });
+});
+
+describe("ClickHouse lifecycle errors", () => {
+  const functionProps: ClickHouseCleanupFunctionProps = {
+    name: "langfuse-dev-clickhouse-cleanup",
+    region: "us-east-1",
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-1"],
+    clickhouseUrl: "http://clickhouse:8123",
+    clickhouseSecurityGroupId: "sg-1",
+    clickhousePort: 8123,
+    clickhouseSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ch",
+    secretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1",
+    alertsTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+    alertsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/2",
+    retentionDays: 30,
+    systemLogRetentionDays: 10,
+    timeBudgetSeconds: 841,
+    diskAlarmPercent: 90,
+    volume: { clusterName: "c", namespace: "langfuse", pvcName: "p", podName: "q" },
+  };
+
+  it("throws when the time budget leaves the function no minute to report", () => {
+    expect(() => new ClickHouseCleanupFunction(scratchStack(), "cleanup", functionProps)).toThrow(
+      "'timeBudgetSeconds' (841) must be at most 840: the function needs a minute to report",
+    );
+  });
+
+  it("throws when the load balancer name exceeds AWS's 32 characters", () => {
+    const name = "langfuse-production-eu-west-clickhouse";
+    expect(
+      () => new ClickHouseEndpoint(scratchStack(), "endpoint", { namespace: "langfuse", loadBalancerName: name, vpcId: "v", vpcCidr: "10.0.0.0/16", subnetIds: [], podSelector: {} }),
+    ).toThrow(`'loadBalancerName' (${name}) must be at most 32 characters (AWS limit)`);
+  });
+
+  it("throws when asked to manage an external ClickHouse", () => {
+    expect(
+      () =>
+        new ClickHouseLifecycle(scratchStack(), "lifecycle", {
+          naming: new Naming("langfuse", "dev"),
+          region: "us-east-1",
+          bundled: BUNDLED_CLICKHOUSE,
+          clickhouse: { ...devConfig.clickhouse, mode: "external" },
+          chartVersion: "1.5.41",
+          namespace: "langfuse",
+          network: { vpc_id: "v", vpc_cidr: "10.0.0.0/16", workload_subnet_ids: [], cluster_name: "c" },
+          deps: { clickhouse_secret_arn: "s", clickhouse_maintenance_role_arn: "r", alerts_topic_arn: "t", alerts_kms_key_arn: "k", secrets_kms_key_arn: "k" },
+          subnetsWithoutNat: false,
+        }),
+    ).toThrow(`'clickhouse.mode' (external) must be "bundled": an external ClickHouse manages its own disks and retention`);
+  });
+});

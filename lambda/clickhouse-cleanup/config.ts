@@ -1,0 +1,109 @@
+/*
+ * The function's settings, read once from its environment. Nothing secret is ever in the environment: the
+ * ClickHouse password is fetched from Secrets Manager (CLICKHOUSE_SECRET_ARN) at run time.
+ */
+
+/** Environment variable names, shared with constructs/clickhouse-cleanup-function.ts. */
+export const ENV = {
+  clickhouseUrl: "CLICKHOUSE_URL",
+  clickhouseUser: "CLICKHOUSE_USER",
+  clickhouseDatabase: "CLICKHOUSE_DATABASE",
+  secretArn: "CLICKHOUSE_SECRET_ARN",
+  topicArn: "ALERTS_TOPIC_ARN",
+  retentionDays: "RETENTION_DAYS",
+  systemLogRetentionDays: "SYSTEM_LOG_RETENTION_DAYS",
+  systemLogMaxBytes: "SYSTEM_LOG_MAX_BYTES",
+  timeBudgetSeconds: "TIME_BUDGET_SECONDS",
+  dryRun: "DRY_RUN",
+} as const;
+
+export interface CleanupConfig {
+  /** HTTP(S) URL of ClickHouse (the internal NLB), e.g. http://internal-….elb.amazonaws.com:8123. */
+  readonly clickhouseUrl: string;
+  readonly clickhouseUser: string;
+  /** Database of Langfuse's tables. */
+  readonly clickhouseDatabase: string;
+  /** Secrets Manager secret whose string is the ClickHouse password. */
+  readonly secretArn: string;
+  /** SNS topic the summary is published to. */
+  readonly topicArn: string;
+  readonly retentionDays: number;
+  readonly systemLogRetentionDays: number;
+  /** A system log table still larger than this after its expired partitions are gone is truncated. */
+  readonly systemLogMaxBytes: number;
+  readonly timeBudgetSeconds: number;
+  /** Plan and report only (an invocation payload {"dryRun": …} overrides it). */
+  readonly dryRun: boolean;
+}
+
+/** A missing or malformed variable, named with its value and the fix. */
+export class ConfigurationError extends Error {
+  constructor(variable: string, value: string | undefined, fix: string) {
+    super(`${variable} (${value === undefined ? "unset" : JSON.stringify(value)}) ${fix}`);
+    this.name = "ConfigurationError";
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function required(env: Environment, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigurationError(name, value, "must be set");
+  return value;
+}
+
+function integer(env: Environment, name: string, min: number): number {
+  const raw = required(env, name);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigurationError(name, raw, `must be an integer >= ${min}`);
+  return value;
+}
+
+function url(env: Environment, name: string): string {
+  const raw = required(env, name);
+  if (!/^https?:\/\/[^/\s]+/.test(raw)) throw new ConfigurationError(name, raw, "must be an http(s):// URL");
+  return raw;
+}
+
+function flag(env: Environment, name: string): boolean {
+  const raw = env[name] ?? "false";
+  if (raw !== "true" && raw !== "false") throw new ConfigurationError(name, raw, 'must be "true" or "false"');
+  return raw === "true";
+}
+
+/** The topic alone, so even a configuration error can still be reported to SNS. */
+export function topicArnOf(env: Environment): string | undefined {
+  return env[ENV.topicArn] || undefined;
+}
+
+export function readConfig(env: Environment): CleanupConfig {
+  return {
+    clickhouseUrl: url(env, ENV.clickhouseUrl),
+    clickhouseUser: env[ENV.clickhouseUser] || "default",
+    clickhouseDatabase: env[ENV.clickhouseDatabase] || "default",
+    secretArn: required(env, ENV.secretArn),
+    topicArn: required(env, ENV.topicArn),
+    retentionDays: integer(env, ENV.retentionDays, 1),
+    systemLogRetentionDays: integer(env, ENV.systemLogRetentionDays, 1),
+    systemLogMaxBytes: integer(env, ENV.systemLogMaxBytes, 0),
+    timeBudgetSeconds: integer(env, ENV.timeBudgetSeconds, 1),
+    dryRun: flag(env, ENV.dryRun),
+  };
+}
+
+/** How the function was started: the disk alarm (through EventBridge) or by hand. */
+export interface Invocation {
+  readonly trigger: string;
+  /** Overrides the configured dry-run flag when given. */
+  readonly dryRun?: boolean;
+}
+
+export function parseInvocation(event: unknown): Invocation {
+  const payload = (event ?? {}) as Record<string, unknown>;
+  const dryRun = typeof payload.dryRun === "boolean" ? payload.dryRun : undefined;
+  if (payload["detail-type"] === "CloudWatch Alarm State Change") {
+    const detail = (payload.detail ?? {}) as { alarmName?: string };
+    return { trigger: `alarm ${detail.alarmName ?? "(unnamed)"}`, dryRun };
+  }
+  return { trigger: "manual invocation", dryRun };
+}

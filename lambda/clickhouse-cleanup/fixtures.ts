@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
+import { createChdbConnection } from "chdb/connection";
+import { overClient, type ClickHouse } from "./clickhouse";
+import { quoteIdentifier } from "./retention-sql";
+
+/*
+ * Test and benchmark support (never bundled into the function): an in-process ClickHouse (chdb) on a private data
+ * path, tables shaped like Langfuse's v3 migrations (engine, partition key, sort key and time columns as in
+ * shared/reference/langfuse-clickhouse-tables.md), and stand-ins for the system log tables chdb does not have.
+ */
+
+export interface ChdbSession {
+  readonly clickhouse: ClickHouse;
+  /** Closes the engine and removes its data path. */
+  dispose(): Promise<void>;
+}
+
+/** One per process (chdb allows a single data path per process): a temp dir, removed by dispose(). */
+export function openChdb(): ChdbSession {
+  const path = mkdtempSync(join(tmpdir(), "chdb-cleanup-"));
+  // chdb implements client-common's Connection; @clickhouse/client declares its own (identical) copy of that type.
+  const connection = createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions["connection"];
+  const clickhouse = overClient(createClient({ connection }));
+  return {
+    clickhouse: { ...clickhouse, close: async () => undefined },
+    async dispose() {
+      await clickhouse.close();
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+const payload = "repeat(concat('lorem ipsum ', toString(number)), 8)";
+
+/** traces, observations and scores as Langfuse's unclustered migrations create them. */
+export async function createLangfuseTables(clickhouse: ClickHouse, database: string): Promise<void> {
+  const db = quoteIdentifier(database);
+  await clickhouse.exec(`CREATE DATABASE IF NOT EXISTS ${db}`);
+  await clickhouse.exec(
+    `CREATE TABLE ${db}.traces (id String, timestamp DateTime64(3), name String, user_id Nullable(String), ` +
+      `metadata Map(LowCardinality(String), String), input Nullable(String), output Nullable(String), project_id String, ` +
+      `created_at DateTime64(3) DEFAULT now(), updated_at DateTime64(3) DEFAULT now(), event_ts DateTime64(3), is_deleted UInt8) ` +
+      `ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(timestamp) ORDER BY (project_id, toDate(timestamp), id)`,
+  );
+  await clickhouse.exec(
+    `CREATE TABLE ${db}.observations (id String, trace_id String, project_id String, type LowCardinality(String), ` +
+      `start_time DateTime64(3), end_time Nullable(DateTime64(3)), completion_start_time Nullable(DateTime64(3)), name String, ` +
+      `input Nullable(String), output Nullable(String), created_at DateTime64(3) DEFAULT now(), updated_at DateTime64(3) DEFAULT now(), ` +
+      `event_ts DateTime64(3), is_deleted UInt8) ` +
+      `ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(start_time) ORDER BY (project_id, type, toDate(start_time), id)`,
+  );
+  await clickhouse.exec(
+    `CREATE TABLE ${db}.scores (id String, timestamp DateTime64(3), project_id String, trace_id String, name String, value Float64, ` +
+      `comment Nullable(String), created_at DateTime64(3) DEFAULT now(), updated_at DateTime64(3) DEFAULT now(), event_ts DateTime64(3), is_deleted UInt8) ` +
+      `ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(timestamp) ORDER BY (project_id, toDate(timestamp), name, id)`,
+  );
+}
+
+/** Stand-ins for ClickHouse's system logs: monthly partitions on event_date, as the server creates them. */
+export async function createSystemLogStandIns(clickhouse: ClickHouse, database: string, tables: readonly string[]): Promise<void> {
+  const db = quoteIdentifier(database);
+  await clickhouse.exec(`CREATE DATABASE IF NOT EXISTS ${db}`);
+  for (const table of tables) {
+    await clickhouse.exec(
+      `CREATE TABLE ${db}.${quoteIdentifier(table)} (event_date Date, event_time DateTime, message String) ` +
+        `ENGINE = MergeTree PARTITION BY toYYYYMM(event_date) ORDER BY (event_date, event_time)`,
+    );
+  }
+}
+
+/** `rows` rows of `table`, evenly spread over [from, to). */
+export async function fillRows(clickhouse: ClickHouse, database: string, table: string, from: Date, to: Date, rows: number): Promise<void> {
+  const step = (to.getTime() - from.getTime()) / rows;
+  const at = `fromUnixTimestamp64Milli(toInt64(${from.getTime()} + number * ${step}), 'UTC')`;
+  const target = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
+  const select: Record<string, string> = {
+    traces: `SELECT toString(number), ${at}, 'trace', NULL, map('env', 'prod'), ${payload}, ${payload}, 'project', ${at}, ${at}, ${at}, 0 FROM numbers(${rows})`,
+    observations: `SELECT toString(number), toString(intDiv(number, 4)), 'project', 'GENERATION', ${at}, ${at}, NULL, 'llm', ${payload}, ${payload}, ${at}, ${at}, ${at}, 0 FROM numbers(${rows})`,
+    scores: `SELECT toString(number), ${at}, 'project', toString(number), 'quality', number % 5, NULL, ${at}, ${at}, ${at}, 0 FROM numbers(${rows})`,
+  };
+  const sql = select[table] ?? `SELECT toDate(${at}), toDateTime(${at}), ${payload} FROM numbers(${rows})`;
+  await clickhouse.exec(`INSERT INTO ${target} ${sql}`);
+}
+
+/** Inserts single traces at exact instants (boundary checks). */
+export async function insertTracesAt(clickhouse: ClickHouse, database: string, instants: readonly { id: string; at: Date }[]): Promise<void> {
+  const values = instants
+    .map(({ id, at }) => `('${id}', fromUnixTimestamp64Milli(toInt64(${at.getTime()}), 'UTC'), 'boundary', NULL, map(), NULL, NULL, 'project', now(), now(), now(), 0)`)
+    .join(", ");
+  await clickhouse.exec(`INSERT INTO ${quoteIdentifier(database)}.traces VALUES ${values}`);
+}
+
+/** Row count of a table. */
+export async function countRows(clickhouse: ClickHouse, database: string, table: string, where = "1"): Promise<number> {
+  const [row] = await clickhouse.rows<{ n: string }>(`SELECT count() AS n FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)} WHERE ${where}`);
+  return Number(row.n);
+}
+
+/** Active bytes of a table (what system.parts says is in use right now). */
+export async function activeBytesOf(clickhouse: ClickHouse, database: string, table: string): Promise<number> {
+  const [row] = await clickhouse.rows<{ bytes: string }>(
+    `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = '${database}' AND table = '${table}'`,
+  );
+  return Number(row?.bytes ?? 0);
+}
+
+/** Active partition ids of a table, sorted. */
+export async function partitionIds(clickhouse: ClickHouse, database: string, table: string): Promise<string[]> {
+  const rows = await clickhouse.rows<{ partition_id: string }>(
+    `SELECT DISTINCT partition_id FROM system.parts WHERE active AND database = '${database}' AND table = '${table}' ORDER BY partition_id`,
+  );
+  return rows.map((row) => row.partition_id);
+}

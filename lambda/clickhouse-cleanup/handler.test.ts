@@ -1,0 +1,273 @@
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ClickHouse } from "./clickhouse";
+import { connectHttp } from "./clickhouse";
+import {
+  activeBytesOf,
+  countRows,
+  createLangfuseTables,
+  createSystemLogStandIns,
+  fillRows,
+  insertTracesAt,
+  openChdb,
+  partitionIds,
+  type ChdbSession,
+} from "./fixtures";
+import { createHandler, type HandlerDependencies } from "./index";
+import type { Report } from "./report";
+
+/*
+ * The handler against a real ClickHouse engine (chdb, in-process), with Secrets Manager and SNS mocked.
+ * The clock is fixed at NOW; with 30 days of retention the cutoff is 2026-10-24T12:00:00Z, so partitions
+ * 202607–202609 are wholly expired, 202610 straddles the cutoff and 202611 is fresh.
+ */
+
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+const CUTOFF = Date.UTC(2026, 9, 24, 12, 0, 0);
+const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-AbCdEf";
+const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:langfuse-prod-alerts";
+const utc = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day));
+
+const secrets = mockClient(SecretsManagerClient);
+const sns = mockClient(SNSClient);
+let session: ChdbSession;
+let databaseCounter = 0;
+
+beforeAll(() => {
+  session = openChdb();
+});
+
+afterAll(async () => {
+  await session.dispose();
+  secrets.restore();
+  sns.restore();
+});
+
+beforeEach(() => {
+  secrets.reset();
+  sns.reset();
+  secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: "not-used-by-chdb" });
+  sns.on(PublishCommand).resolves({ MessageId: "m-1" });
+});
+
+interface Fixture {
+  readonly app: string;
+  readonly system: string;
+  readonly logs: string[];
+  run(event?: unknown, overrides?: Partial<HandlerDependencies>, env?: Record<string, string | undefined>): Promise<Report>;
+}
+
+/** Fresh databases with five months of traces, observations and scores, and two system log stand-ins. */
+async function fixture(): Promise<Fixture> {
+  databaseCounter += 1;
+  const app = `langfuse_${databaseCounter}`;
+  const system = `system_logs_${databaseCounter}`;
+  const ch = session.clickhouse;
+  await createLangfuseTables(ch, app);
+  for (const table of ["traces", "observations", "scores"]) await fillRows(ch, app, table, utc(7, 1), new Date(NOW), 6000);
+  await createSystemLogStandIns(ch, system, ["query_log", "trace_log"]);
+  await fillRows(ch, system, "trace_log", utc(9, 1), new Date(NOW), 2000);
+  await fillRows(ch, system, "query_log", utc(11, 22), new Date(NOW), 2000);
+  const logs: string[] = [];
+  return {
+    app,
+    system,
+    logs,
+    run(event = {}, overrides = {}, env = {}) {
+      const handler = createHandler({
+        env: {
+          CLICKHOUSE_URL: "http://clickhouse.internal:8123",
+          CLICKHOUSE_DATABASE: app,
+          CLICKHOUSE_SECRET_ARN: SECRET_ARN,
+          ALERTS_TOPIC_ARN: TOPIC_ARN,
+          RETENTION_DAYS: "30",
+          SYSTEM_LOG_RETENTION_DAYS: "10",
+          SYSTEM_LOG_MAX_BYTES: String(1024 ** 3),
+          TIME_BUDGET_SECONDS: "240",
+          DRY_RUN: "false",
+          ...env,
+        },
+        secrets: new SecretsManagerClient({ region: "us-east-1" }),
+        sns: new SNSClient({ region: "us-east-1" }),
+        connect: () => ch,
+        logger: { log: (level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields })) },
+        now: () => NOW,
+        systemDatabase: system,
+        ...overrides,
+      });
+      return handler(event);
+    },
+  };
+}
+
+/** Rows and partitions of every table: equal before and after means nothing changed. */
+async function snapshot(f: Fixture) {
+  const ch = session.clickhouse;
+  const state: Record<string, unknown> = {};
+  for (const table of ["traces", "observations", "scores"]) state[table] = [await countRows(ch, f.app, table), await partitionIds(ch, f.app, table)];
+  for (const table of ["query_log", "trace_log"]) state[table] = [await countRows(ch, f.system, table), await partitionIds(ch, f.system, table)];
+  return state;
+}
+
+function published(): { subject: string; message: string }[] {
+  return sns.commandCalls(PublishCommand).map((call) => ({ subject: call.args[0].input.Subject ?? "", message: call.args[0].input.Message ?? "" }));
+}
+
+describe("emergency cleanup against ClickHouse (chdb)", () => {
+  it("drops wholly expired partitions, deletes the rest of the expired rows and keeps fresh ones", async () => {
+    const f = await fixture();
+    const ch = session.clickhouse;
+    const fresh = await countRows(ch, f.app, "observations", `start_time >= toDateTime64(${CUTOFF / 1000}, 3, 'UTC')`);
+    const report = await f.run();
+    expect(report.status).toBe("ok");
+    for (const table of ["traces", "observations", "scores"]) {
+      expect(await partitionIds(ch, f.app, table)).toEqual(["202610", "202611"]);
+    }
+    expect(await countRows(ch, f.app, "observations")).toBe(fresh);
+    expect(await countRows(ch, f.app, "observations", `toDateTime(start_time) < toDateTime(${CUTOFF / 1000}, 'UTC')`)).toBe(0);
+    const drops = report.steps.filter((step) => step.kind === "drop-partition" && step.table === `${f.app}.traces`);
+    expect(drops.map((step) => step.partitionId)).toEqual(["202607", "202608", "202609"]);
+    expect(report.steps.filter((step) => step.kind === "delete-rows").map((step) => step.partitionId)).toEqual(["202610", "202610", "202610"]);
+    const kinds = report.steps.map((step) => step.kind);
+    expect(kinds.lastIndexOf("drop-partition")).toBeLessThan(kinds.indexOf("delete-rows"));
+  });
+
+  it("keeps a row exactly at the cutoff and deletes one a millisecond before it", async () => {
+    const f = await fixture();
+    await insertTracesAt(session.clickhouse, f.app, [
+      { id: "before", at: new Date(CUTOFF - 1) },
+      { id: "at", at: new Date(CUTOFF) },
+      { id: "after", at: new Date(CUTOFF + 999) },
+    ]);
+    await f.run();
+    const kept = await session.clickhouse.rows<{ id: string }>(`SELECT id FROM ${f.app}.traces WHERE name = 'boundary' ORDER BY id`);
+    expect(kept.map((row) => row.id)).toEqual(["after", "at"]);
+  });
+
+  it("logs and reports the bytes freed per table, and publishes a summary to SNS", async () => {
+    const f = await fixture();
+    const before = await activeBytesOf(session.clickhouse, f.app, "traces");
+    const report = await f.run();
+    const traces = report.bytes.find((table) => table.table === "traces");
+    expect(traces?.bytesBefore).toBe(before);
+    expect(traces?.bytesFreed).toBeGreaterThan(before / 2);
+    const freedLines = f.logs.map((line) => JSON.parse(line)).filter((line) => line.event === "table-freed");
+    expect(freedLines.find((line) => line.table === "traces")?.bytesFreed).toBe(traces?.bytesFreed);
+    const [message] = published();
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe(TOPIC_ARN);
+    expect(message.subject).toBe("ClickHouse cleanup ok");
+    expect(message.message).toContain(`${f.app}.traces: freed`);
+  });
+
+  it("drops expired system log partitions and truncates a system log still over its size limit", async () => {
+    const f = await fixture();
+    const report = await f.run({}, {}, { SYSTEM_LOG_MAX_BYTES: "1000" });
+    const ch = session.clickhouse;
+    // trace_log: 10 days of retention drop September and October; November is then over 1000 bytes: truncated.
+    expect(report.steps.filter((step) => step.table === `${f.system}.trace_log`).map((step) => `${step.kind}:${step.partitionId ?? ""}`)).toEqual([
+      "drop-partition:202609",
+      "drop-partition:202610",
+      "truncate:",
+    ]);
+    expect(await countRows(ch, f.system, "trace_log")).toBe(0);
+    expect(await countRows(ch, f.system, "query_log")).toBe(0);
+    const kinds = report.steps.map((step) => step.kind);
+    expect(kinds.indexOf("truncate")).toBeGreaterThan(kinds.lastIndexOf("delete-rows"));
+  });
+
+  it("is idempotent: a second run finds nothing to do", async () => {
+    const f = await fixture();
+    await f.run();
+    const second = await f.run();
+    expect(second.status).toBe("nothing-to-do");
+    expect(second.steps).toEqual([]);
+  });
+
+  it("changes nothing in a dry run (payload {dryRun: true}) and reports the plan", async () => {
+    const f = await fixture();
+    const before = await snapshot(f);
+    const report = await f.run({ dryRun: true });
+    expect(await snapshot(f)).toEqual(before);
+    expect(report.status).toBe("dry-run");
+    expect(report.steps.length).toBeGreaterThan(0);
+    expect(report.steps.every((step) => step.outcome === "planned")).toBe(true);
+    expect(published()[0].message).toContain("dry run: nothing was changed");
+  });
+
+  it("stops at a failing statement: earlier steps are reported done, the failed and later ones changed nothing", async () => {
+    const f = await fixture();
+    const ch = session.clickhouse;
+    // The second DROP PARTITION reaches the engine as invalid SQL: a real ClickHouse error mid-run.
+    let drops = 0;
+    const failing: ClickHouse = {
+      ...ch,
+      exec: (sql, timeoutMs) => (sql.includes("DROP PARTITION") && ++drops === 2 ? ch.exec(`${sql} FROBNICATE`, timeoutMs) : ch.exec(sql, timeoutMs)),
+    };
+    const before = await snapshot(f);
+    const report = await f.run({}, { connect: () => failing });
+    expect(report.status).toBe("partial");
+    expect(report.error?.stage).toBe("execute");
+    expect(report.steps.map((step) => step.outcome).slice(0, 3)).toEqual(["done", "failed", "not-run"]);
+    expect(report.steps.slice(2).every((step) => step.outcome === "not-run")).toBe(true);
+    expect(await partitionIds(ch, f.app, "traces")).toEqual(["202608", "202609", "202610", "202611"]);
+    expect(await snapshot(f)).toEqual({ ...before, traces: [await countRows(ch, f.app, "traces"), ["202608", "202609", "202610", "202611"]] });
+    expect(published()[0].subject).toBe("ClickHouse cleanup partial");
+    expect(published()[0].message).toContain("Syntax error");
+  });
+
+  it("changes nothing and reports when a planning query fails", async () => {
+    const f = await fixture();
+    const ch = session.clickhouse;
+    // A scores table without the column retention expires on: the planner's read fails on the engine.
+    await ch.exec(`DROP TABLE ${f.app}.scores`);
+    await ch.exec(`CREATE TABLE ${f.app}.scores (id String, ts DateTime64(3)) ENGINE = MergeTree PARTITION BY toYYYYMM(ts) ORDER BY id`);
+    await ch.exec(`INSERT INTO ${f.app}.scores VALUES ('old', '2026-07-01 00:00:00')`);
+    const before = await snapshot(f);
+    const report = await f.run().catch((error: unknown) => error);
+    expect(report).toMatchObject({ status: "failed", error: { stage: "plan" } });
+    expect((report as Report).error?.message).toMatch(/timestamp/);
+    expect(await snapshot(f)).toEqual(before);
+    expect(published()[0].message).toContain("No data was changed.");
+  });
+
+  it("reports ClickHouse unreachable (real HTTP client) and notifies SNS", async () => {
+    const f = await fixture();
+    const report = await f.run({}, { connect: (connection) => connectHttp({ ...connection, url: "http://127.0.0.1:9", requestTimeoutMs: 2000 }) });
+    expect(report.status).toBe("failed");
+    expect(report.error?.stage).toBe("plan");
+    expect(report.error?.message).toMatch(/ECONNREFUSED|connect/i);
+    expect(published()[0].subject).toBe("ClickHouse cleanup failed");
+  });
+
+  it("reports a missing secret without touching ClickHouse", async () => {
+    const f = await fixture();
+    secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+    let connected = false;
+    const report = await f.run({}, { connect: () => ((connected = true), session.clickhouse) });
+    expect(connected).toBe(false);
+    expect(report).toMatchObject({ status: "failed", error: { stage: "secret", message: "Secrets Manager can't find the specified secret." } });
+    expect(published()[0].message).toContain("Error while reading the secret");
+  });
+
+  it("reports a configuration error to SNS when the topic is known", async () => {
+    const f = await fixture();
+    const report = await f.run({}, {}, { CLICKHOUSE_URL: undefined });
+    expect(report.error).toEqual({ stage: "configuration", message: "CLICKHOUSE_URL (unset) must be set" });
+    expect(published()).toHaveLength(1);
+  });
+
+  it("starts no step once the time budget is spent and says so", async () => {
+    const f = await fixture();
+    const before = await snapshot(f);
+    let calls = 0;
+    // The clock jumps past the 240 s budget right after planning starts.
+    const report = await f.run({}, { now: () => (calls++ < 1 ? NOW : NOW + 241_000) });
+    expect(report.status).toBe("partial");
+    expect(report.stoppedBy).toBe("time-budget");
+    expect(report.steps.every((step) => step.outcome === "skipped-time-budget")).toBe(true);
+    expect(await snapshot(f)).toEqual(before);
+    expect(published()[0].message).toContain("Stopped by the time budget");
+  });
+});
