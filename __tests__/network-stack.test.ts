@@ -326,18 +326,18 @@ describe("node groups", () => {
 describe("add-ons", () => {
   const addon = (json: TfJson, name: string) => Object.values(resources(json, "aws_eks_addon")).find((a) => a.addon_name === name);
 
-  it("installs vpc-cni, kube-proxy, coredns and the EBS CSI driver at the default version for the cluster's Kubernetes version", () => {
+  it("installs vpc-cni, kube-proxy, coredns, the EBS CSI driver and the CloudWatch agent at the default version for the cluster's Kubernetes version", () => {
     const versions = Object.values(dataSources(prod.json, "aws_eks_addon_version"));
-    expect(versions.map((v) => v.addon_name).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+    expect(versions.map((v) => v.addon_name).sort()).toEqual(["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     for (const version of versions) expect(version).toMatchObject({ kubernetes_version: "1.35", most_recent: false });
-    for (const name of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"]) {
+    for (const name of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"]) {
       expect(addon(prod.json, name)?.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\.[^.]+\.version\}$/);
     }
   });
 
   it("installs the networking add-ons before nodes and the others after them", () => {
     const groups = Object.keys(resources(prod.json, "aws_eks_node_group")).map((logical) => `aws_eks_node_group.${logical}`);
-    for (const name of ["coredns", "aws-ebs-csi-driver"]) expect([...addon(prod.json, name)?.depends_on].sort()).toEqual(groups.sort());
+    for (const name of ["coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"]) expect([...addon(prod.json, name)?.depends_on].sort()).toEqual(groups.sort());
     const cni = Object.entries(resources(prod.json, "aws_eks_addon")).find(([, a]) => a.addon_name === "vpc-cni")?.[0];
     expect(nodeGroup(prod.json, "general").depends_on).toContain(`aws_eks_addon.${cni}`);
     expect(onlyResource(prod.json, "aws_eks_cluster").bootstrap_self_managed_addons).toBe(false);
@@ -368,6 +368,25 @@ describe("add-ons", () => {
     expect(dataSources(dev.json, "aws_iam_policy_document")[trustLogical].statement[0].condition[0].values).toEqual(["system:serviceaccount:kube-system:aws-node"]);
     const attached = Object.values(resources(dev.json, "aws_iam_role_policy_attachment")).filter((a) => a.role === `\${aws_iam_role.${roleLogical}.name}`);
     expect(attached.map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
+  });
+});
+
+describe("Container Insights add-on", () => {
+  const addon = (json: TfJson) => Object.values(resources(json, "aws_eks_addon")).find((a) => a.addon_name === "amazon-cloudwatch-observability");
+
+  it("collects metrics only (no container logs) with an IRSA role for amazon-cloudwatch/cloudwatch-agent and CloudWatchAgentServerPolicy", () => {
+    for (const { json } of [dev, prod]) {
+      const cloudwatch = addon(json);
+      expect(JSON.parse(cloudwatch?.configuration_values)).toEqual({ containerLogs: { enabled: false } });
+      const roleLogical = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(cloudwatch?.service_account_role_arn)?.[1] as string;
+      const role = resources(json, "aws_iam_role")[roleLogical];
+      expect(role.name).toMatch(/^langfuse-(dev|prod)-cloudwatch-agent$/);
+      const trustLogical = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(role.assume_role_policy)?.[1] as string;
+      const [statement] = dataSources(json, "aws_iam_policy_document")[trustLogical].statement;
+      expect(statement.condition.map((c: TfJson) => c.values)).toEqual([["system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"], ["sts.amazonaws.com"]]);
+      const attached = Object.values(resources(json, "aws_iam_role_policy_attachment")).filter((a) => a.role === `\${aws_iam_role.${roleLogical}.name}`);
+      expect(attached.map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+    }
   });
 });
 

@@ -25,10 +25,20 @@ export interface EksAddonsProps {
  */
 const KUBE_SYSTEM = "kube-system";
 
+/** Where the amazon-cloudwatch-observability add-on runs its CloudWatch agent (not kube-system). */
+export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT = { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" } as const;
+
+/*
+ * Container Insights metrics only: container logs would ship every Langfuse log line to CloudWatch Logs, billed per
+ * GB, and `kubectl logs` already serves them. Metrics (replicas, pod CPU) feed the operations dashboard and alarms.
+ */
+export const CLOUDWATCH_OBSERVABILITY_CONFIGURATION = { containerLogs: { enabled: false } } as const;
+
 /**
- * The EKS managed add-ons: vpc-cni and kube-proxy (which nodes need before they turn Ready), coredns and the
- * EBS CSI driver (which need nodes to run on). The VPC CNI and the EBS CSI controller get IRSA roles of their
- * own, so their permissions are not on the node role where every pod could use them.
+ * The EKS managed add-ons: vpc-cni and kube-proxy (which nodes need before they turn Ready), coredns, the EBS CSI
+ * driver and the CloudWatch observability agent (Container Insights; these need nodes to run on). The VPC CNI, the
+ * EBS CSI controller and the CloudWatch agent get IRSA roles of their own, so their permissions are not on the node
+ * role where every pod could use them.
  */
 export class EksAddons extends Construct {
   /** Add-ons to install before any node joins. */
@@ -37,6 +47,7 @@ export class EksAddons extends Construct {
   readonly nodeDependents: EksAddon[];
   readonly vpcCniRole: IrsaRole;
   readonly ebsCsiRole: IrsaRole;
+  readonly cloudwatchAgentRole: IrsaRole;
 
   constructor(
     scope: Construct,
@@ -52,19 +63,30 @@ export class EksAddons extends Construct {
       "ebs-csi-controller-sa",
       "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
     );
+    this.cloudwatchAgentRole = this.irsaRole(
+      "cloudwatch-agent-role",
+      naming.resource("cloudwatch-agent"),
+      CLOUDWATCH_AGENT_SERVICE_ACCOUNT.name,
+      "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+      CLOUDWATCH_AGENT_SERVICE_ACCOUNT.namespace,
+    );
     this.nodePrerequisites = [this.addon("vpc-cni", this.vpcCniRole), this.addon("kube-proxy")];
-    this.nodeDependents = [this.addon("coredns"), this.addon("aws-ebs-csi-driver", this.ebsCsiRole)];
+    this.nodeDependents = [
+      this.addon("coredns"),
+      this.addon("aws-ebs-csi-driver", this.ebsCsiRole),
+      this.addon("amazon-cloudwatch-observability", this.cloudwatchAgentRole, CLOUDWATCH_OBSERVABILITY_CONFIGURATION),
+    ];
   }
 
   /**
-   * Makes coredns and the EBS CSI driver wait for `nodeGroups`: without nodes their pods stay Pending and the
-   * add-on never turns ACTIVE, which fails the apply after the add-on's timeout.
+   * Makes the add-ons with pods (coredns, EBS CSI driver, CloudWatch agent) wait for `nodeGroups`: without nodes
+   * their pods stay Pending and the add-on never turns ACTIVE, which fails the apply after the add-on's timeout.
    */
   waitForNodes(nodeGroups: ITerraformDependable[]): void {
     for (const addon of this.nodeDependents) addon.dependsOn = [...(addon.dependsOn ?? []), ...nodeGroups.map(dependable)];
   }
 
-  private addon(name: string, role?: IrsaRole): EksAddon {
+  private addon(name: string, role?: IrsaRole, configuration?: object): EksAddon {
     const version = new DataAwsEksAddonVersion(this, `${name}-version`, {
       addonName: name,
       kubernetesVersion: this.props.kubernetesVersion,
@@ -75,18 +97,19 @@ export class EksAddons extends Construct {
       addonName: name,
       addonVersion: version.version,
       serviceAccountRoleArn: role?.role.arn,
+      configurationValues: configuration ? JSON.stringify(configuration) : undefined,
       // Terraform is the only source of add-on configuration: edits made in the cluster are overwritten.
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
     });
   }
 
-  private irsaRole(id: string, roleName: string, serviceAccount: string, managedPolicyArn: string): IrsaRole {
+  private irsaRole(id: string, roleName: string, serviceAccount: string, managedPolicyArn: string, namespace = KUBE_SYSTEM): IrsaRole {
     return new IrsaRole(this, id, {
       roleName,
       oidcProviderArn: this.props.oidcProviderArn,
       oidcProviderUrl: this.props.oidcProviderUrl,
-      namespace: KUBE_SYSTEM,
+      namespace,
       serviceAccount,
       managedPolicyArns: [managedPolicyArn],
     });
