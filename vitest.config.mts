@@ -2,10 +2,31 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["__tests__/**/*.test.ts", "lambda/**/*.test.ts"],
-    setupFiles: ["__tests__/support/setup.ts"],
-    // chdb keeps one data path per process: forks give every test file its own.
-    pool: "forks",
+    globalSetup: ["__tests__/support/global-setup.ts"],
     testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "stacks",
+          include: ["__tests__/**/*.test.ts"],
+          setupFiles: ["__tests__/support/setup.ts"],
+          pool: "forks",
+          // Files share a worker's module cache: loading cdktf and the providers once per worker, not per file,
+          // is most of the suite's time. Test files keep no global state beyond the synth cache.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "lambda",
+          include: ["lambda/**/*.test.ts"],
+          // chdb keeps one data path per process: a fork per test file gives each its own.
+          pool: "forks",
+          isolate: true,
+        },
+      },
+    ],
   },
 });

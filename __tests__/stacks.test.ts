@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { App } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { createStacks } from "../stacks";
 import { cleanupSynth, environment, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);
@@ -22,49 +20,50 @@ function filesUnder(root: string): Map<string, Buffer> {
   return files;
 }
 
+const REPOSITORY = join(__dirname, "..");
+const outdirs: string[] = [];
+afterAll(() => outdirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A real synth: main.ts in a fresh Node process, as `npm run synth` runs it (nothing shared with this process). */
 function synthInto(name: string): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-determinism-"));
-  const config = environment(name);
-  const app = new App({ outdir, skipBackendValidation: true });
-  createStacks(app, config, [environment("dev"), environment("prod")]);
-  app.synth();
+  outdirs.push(outdir);
+  execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
   return outdir;
 }
 
-describe("the app", () => {
+describe("npm run synth", () => {
+  const firstDev = synthInto("dev");
+
   it("synthesizes stacks named network, deps, app and workspaces", () => {
-    const outdir = synthInto("dev");
-    try {
-      expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    expect(readdirSync(join(firstDev, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
   });
 
   it("declares the deploy order network → deps → app", () => {
-    const outdir = synthInto("dev");
-    try {
-      const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-      expect(manifest.stacks.deps.dependencies).toEqual(["network"]);
-      expect(manifest.stacks.app.dependencies).toEqual(["deps"]);
-      expect(manifest.stacks.network.dependencies).toEqual([]);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    const manifest = JSON.parse(readFileSync(join(firstDev, "manifest.json"), "utf8"));
+    expect(manifest.stacks.deps.dependencies).toEqual(["network"]);
+    expect(manifest.stacks.app.dependencies).toEqual(["deps"]);
+    expect(manifest.stacks.network.dependencies).toEqual([]);
   });
 
   it.each(["dev", "prod"])("produces byte-identical output, assets included, when %s is synthesized twice", (name) => {
-    const first = synthInto(name);
+    const first = name === "dev" ? firstDev : synthInto(name);
     const second = synthInto(name);
+    const a = filesUnder(first);
+    const b = filesUnder(second);
+    expect(a.size).toBeGreaterThan(4);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [path, bytes] of a) expect(bytes.equals(b.get(path)!), path).toBe(true);
+  });
+
+  it("fails with the configuration error and nothing else when LANGFUSE_ENV is unknown", () => {
+    let stderr = "";
     try {
-      const a = filesUnder(first);
-      const b = filesUnder(second);
-      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-      for (const [path, bytes] of a) expect(bytes.equals(b.get(path)!), path).toBe(true);
-    } finally {
-      rmSync(first, { recursive: true, force: true });
-      rmSync(second, { recursive: true, force: true });
+      execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_ENV: "staging" }, stdio: "pipe" });
+    } catch (error) {
+      stderr = String((error as { stderr: Buffer }).stderr);
     }
+    expect(stderr.trim()).toBe(`Invalid configuration: LANGFUSE_ENV = "staging": unknown environment; choose one of dev, prod or add it under 'environments' in environments.yaml`);
   });
 });
 

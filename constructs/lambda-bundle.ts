@@ -19,8 +19,14 @@ const BUILD_DIRECTORY = join(REPOSITORY_ROOT, "dist", "lambda-bundles");
 /** Node.js version the bundle targets; the function runtime matches it. */
 export const NODE_RUNTIME = "nodejs22.x";
 
+// A process builds each entry once, however many stacks or apps (tests synthesize dozens) ask for it.
+const bundles = new Map<string, string>();
+const zips = new Map<string, Buffer>();
+
 /** One self-contained CommonJS file for Node.js 22 from a TypeScript entry point. */
 export function bundleScript(entry: string): string {
+  const cached = bundles.get(entry);
+  if (cached !== undefined) return cached;
   const result = buildSync({
     absWorkingDir: REPOSITORY_ROOT,
     entryPoints: [entry],
@@ -34,7 +40,9 @@ export function bundleScript(entry: string): string {
     write: false,
     logLevel: "silent",
   });
-  return result.outputFiles[0].text;
+  const text = result.outputFiles[0].text;
+  bundles.set(entry, text);
+  return text;
 }
 
 /*
@@ -82,7 +90,8 @@ export class LambdaBundle extends Construct {
   constructor(scope: Construct, id: string, props: LambdaBundleProps) {
     super(scope, id);
     if (!existsSync(props.entry)) throw new Error(`'entry' (${props.entry}) does not exist: give the absolute path of the function's index.ts`);
-    const zip = deterministicZip({ "index.js": bundleScript(props.entry) });
+    const zip = zips.get(props.entry) ?? deterministicZip({ "index.js": bundleScript(props.entry) });
+    zips.set(props.entry, zip);
     this.sourceCodeHash = createHash("sha256").update(zip).digest("base64");
     const path = (this.zipPath = join(BUILD_DIRECTORY, `${createHash("sha256").update(zip).digest("hex").slice(0, 16)}.zip`));
     if (!existsSync(path)) {

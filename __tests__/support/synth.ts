@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
@@ -35,29 +36,58 @@ export interface SynthesizedStacks {
   readonly outdir: string;
 }
 
-const cache = new Map<string, SynthesizedStacks>();
+/** Set by __tests__/support/global-setup.ts: a folder shared by every test worker of one run. */
+const SHARED_CACHE = process.env.LANGFUSE_TEST_SYNTH_CACHE;
 
-/**
- * Synthesizes every stack of `config` into a temporary folder and returns the parsed JSON. Results are cached per
- * configuration within a test file: synthesis is the slow part and the output is deterministic.
- */
-export function synthesize(config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[] = [config]): SynthesizedStacks {
-  const key = JSON.stringify([config, allEnvironments]);
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const outdir = mkdtempSync(join(tmpdir(), "langfuse-synth-"));
+const cache = new Map<string, SynthesizedStacks>();
+const privateDirectories: string[] = [];
+
+function readStacks(outdir: string): SynthesizedStacks {
+  const read = (stack: string): TfJson => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+  return { network: read("network"), deps: read("deps"), app: read("app"), workspaces: read("workspaces"), outdir };
+}
+
+function synthesizeInto(outdir: string, config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[]): void {
   const app = new App({ outdir, skipBackendValidation: true });
   createStacks(app, config, allEnvironments);
   app.synth();
-  const read = (stack: string): TfJson => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
-  const result = { network: read("network"), deps: read("deps"), app: read("app"), workspaces: read("workspaces"), outdir };
+}
+
+/**
+ * Synthesizes every stack of `config` and returns the parsed JSON. Synthesis is the slow part and its output is
+ * deterministic, so results are cached per configuration: in memory, and on disk for the whole run when the
+ * global setup provides a shared folder (test files in other workers then reuse it).
+ */
+export function synthesize(config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[] = [config]): SynthesizedStacks {
+  const key = createHash("sha256").update(JSON.stringify([config, allEnvironments])).digest("hex").slice(0, 24);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  let outdir: string;
+  if (SHARED_CACHE) {
+    outdir = join(SHARED_CACHE, key);
+    if (!existsSync(outdir)) {
+      // Two workers may build the same configuration at once: each writes aside, the first rename wins.
+      const partial = mkdtempSync(join(SHARED_CACHE, `${key}-partial-`));
+      synthesizeInto(partial, config, allEnvironments);
+      try {
+        renameSync(partial, outdir);
+      } catch {
+        rmSync(partial, { recursive: true, force: true });
+      }
+    }
+  } else {
+    outdir = mkdtempSync(join(tmpdir(), "langfuse-synth-"));
+    privateDirectories.push(outdir);
+    synthesizeInto(outdir, config, allEnvironments);
+  }
+  const result = readStacks(outdir);
   cache.set(key, result);
   return result;
 }
 
-/** Removes every folder `synthesize` created; call from afterAll. */
+/** Removes the folders `synthesize` created outside the shared cache; call from afterAll. */
 export function cleanupSynth(): void {
-  for (const { outdir } of cache.values()) rmSync(outdir, { recursive: true, force: true });
+  for (const outdir of privateDirectories.splice(0)) rmSync(outdir, { recursive: true, force: true });
   cache.clear();
 }
 
