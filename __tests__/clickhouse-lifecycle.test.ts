@@ -22,7 +22,8 @@ afterAll(() => {
 });
 
 const prodConfig = environment("prod");
-const devConfig = environment("dev", { clickhouse: { diskAlarmPercent: 85, retentionDays: 14 } });
+// dev turned the emergency cleanup on: it proves the function's path through subnets without NAT.
+const devConfig = environment("dev", { clickhouse: { diskAlarmPercent: 85, retentionDays: 14, emergencyCleanup: true } });
 const prod = () => synthesize(prodConfig);
 const dev = () => synthesize(devConfig);
 const dep = (name: string) => `\${data.tfe_outputs.upstream-deps.nonsensitive_values["${name}"]}`;
@@ -189,6 +190,17 @@ describe.each([
 });
 
 describe("ClickHouse lifecycle across environments", () => {
+  it("keeps retention and disk metrics but deploys no cleanup function, load balancer or endpoints in default dev", () => {
+    const app = synthesize(environment("dev")).app;
+    expect(resources(app, "aws_lambda_function")).toEqual({});
+    expect(resources(app, "aws_vpc_endpoint")).toEqual({});
+    expect(resources(app, "aws_cloudwatch_event_rule")).toEqual({});
+    const services = Object.values(resources(app, "kubernetes_service_v1")).map((service) => service.spec[0].type);
+    expect(services).not.toContain("LoadBalancer");
+    expect(Object.keys(resources(app, "kubernetes_job_v1")).some((name) => name.includes("retention"))).toBe(true);
+    expect(Object.keys(resources(app, "kubernetes_cron_job_v1")).some((name) => name.includes("disk-metrics"))).toBe(true);
+  });
+
   it("gives the function Secrets Manager and SNS endpoints only where the workload subnets have no NAT (dev)", () => {
     const services = (stack: TfJson) =>
       Object.values(resources(stack, "aws_vpc_endpoint"))

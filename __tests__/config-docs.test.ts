@@ -32,7 +32,7 @@ describe("docs/configuration.md", () => {
 
   it("shows each key's type, dev and prod defaults and description", () => {
     expect(rowOf("network.natGateways")).toBe(
-      "| `network.natGateways` | `none` \\| `single` \\| `perAz` | `none` | `perAz` | NAT gateways for private subnets: one per AZ (no cross-AZ single point of failure) or a single one. |",
+      "| `network.natGateways` | `none` \\| `single` \\| `perAz` | `none` | `single` | NAT gateways for private subnets: one per AZ (no cross-AZ single point of failure) or a single one. |",
     );
     expect(rowOf("nodeGroups.clickhouse.instanceTypes")).toContain("| — | `[\"r7g.xlarge\"]` |");
     expect(rowOf("database.backupRetentionDays")).toContain("| integer 0–35 | `1` | `14` |");

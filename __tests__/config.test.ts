@@ -31,7 +31,7 @@ describe("environments", () => {
 
   it("gives prod private subnets with NAT, a dedicated ClickHouse node group and an ingress", () => {
     const config = environment("prod");
-    expect(config.network).toMatchObject({ privateSubnets: true, natGateways: "perAz", azCount: 3 });
+    expect(config.network).toMatchObject({ privateSubnets: true, natGateways: "single", azCount: 3 });
     expect(config.nodeGroups.clickhouse?.instanceTypes).toEqual(["r7g.xlarge"]);
     expect(config.ingress.enabled).toBe(true);
   });

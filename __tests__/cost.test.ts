@@ -21,8 +21,16 @@ const stack = (resource: Json, name = "network"): SynthesizedStack => ({ name, j
 const total = (result: Estimate, match: string) =>
   result.lines.filter((line) => line.item.includes(match)).reduce((sum, line) => sum + line.monthlyUsd, 0);
 
+/** The fixture's network stack with its general node group switched to Spot. */
+function withSpotGeneralNodes(network: SynthesizedStack): SynthesizedStack {
+  const json = structuredClone(network.json) as Json & { resource: Record<string, Record<string, Json>> };
+  for (const group of Object.values(json.resource.aws_eks_node_group)) group.capacity_type = "SPOT";
+  return { ...network, json };
+}
+
 describe("cost estimate of a small hand-made environment", () => {
-  const result = run(readSynthesizedEnvironment(FIXTURE));
+  const stacks = readSynthesizedEnvironment(FIXTURE);
+  const result = run(stacks);
 
   it("prices the EKS control plane at the standard rate for a version in standard support", () => {
     expect(total(result, "EKS control plane")).toBeCloseTo(73, 2);
@@ -33,6 +41,20 @@ describe("cost estimate of a small hand-made environment", () => {
     expect(total(result, "node group nodes_general")).toBeCloseTo(2 * 0.0336 * 730, 2);
     expect(total(result, "node root volumes")).toBeCloseTo(2 * 30 * 0.08, 2);
     expect(total(result, "public IPv4 of nodes")).toBeCloseTo(2 * 0.005 * 730, 2);
+  });
+
+  it("prices Container Insights per assumed observation and other add-ons at nothing", () => {
+    const addons = run([stack({ aws_eks_addon: { insights: { addon_name: "amazon-cloudwatch-observability" }, cni: { addon_name: "vpc-cni" } } })]);
+    expect(addons.lines.map((line) => line.item)).toEqual(["Container Insights (enhanced observability)"]);
+    expect(addons.lines[0].monthlyUsd).toBeCloseTo(60 * prices.cloudwatch.containerInsightsPerMillionObservations, 4);
+    expect(addons.unpriced).toEqual([]);
+  });
+
+  it("prices a Spot node group at on-demand less the assumed Spot discount, and says so", () => {
+    const spotStacks = stacks.map((stack) => (stack.name !== "network" ? stack : withSpotGeneralNodes(stack)));
+    const line = run(spotStacks).lines.find((candidate) => candidate.item === "node group nodes_general")!;
+    expect(line.monthlyUsd).toBeCloseTo(2 * 0.0336 * (1 - prices.spotDiscountAssumed) * 730, 2);
+    expect(line.detail).toContain(`less an assumed ${Math.round(prices.spotDiscountAssumed * 100)}%`);
   });
 
   it("sizes the chart's bundled ClickHouse and Valkey volumes from the release values, skipping disabled stores", () => {

@@ -36,11 +36,11 @@ const dev = synthNetwork(environment("dev"));
 const prod = synthNetwork(
   environment("prod", { cluster: { adminPrincipalArns: [ADMIN, BREAK_GLASS], publicAccessCidrs: ["203.0.113.0/24"] } }),
 );
-/** A prod variant: one NAT, a local state file, x86 general nodes, no image cache. */
+/** A prod variant: a NAT per AZ, a local state file, x86 general nodes, no image cache. */
 const variant = synthNetwork(
   environment("prod", {
     backend: { type: "local", directory: ".state" },
-    network: { natGateways: "single" },
+    network: { natGateways: "perAz" },
     nodeGroups: { general: { instanceTypes: ["t3.medium"], architecture: "x86_64" } },
     imageCache: { enabled: false },
   }),
@@ -115,20 +115,24 @@ describe("VPC", () => {
     expect(resources(dev.json, "aws_eip")).toEqual({});
   });
 
-  it("gives prod one NAT per AZ, each private route table using its own AZ's NAT", () => {
-    const nats = Object.keys(resources(prod.json, "aws_nat_gateway"));
+  it("gives prod one NAT per AZ when natGateways is perAz, each private route table using its own AZ's NAT", () => {
+    const nats = Object.keys(resources(variant.json, "aws_nat_gateway"));
     expect(nats).toHaveLength(3);
-    expect(subnets(prod.json, "public").every((s) => s.map_public_ip_on_launch === false)).toBe(true);
-    const privateRoutes = Object.entries(resources(prod.json, "aws_route")).filter(([logical]) => logical.startsWith("vpc_private-"));
+    const privateRoutes = Object.entries(resources(variant.json, "aws_route")).filter(([logical]) => logical.startsWith("vpc_private-"));
     expect(privateRoutes.map(([, route]) => route.nat_gateway_id).sort()).toEqual(nats.map((nat) => `\${aws_nat_gateway.${nat}.id}`).sort());
   });
 
-  it("routes every private subnet through the one NAT when natGateways is single", () => {
-    const nats = Object.keys(resources(variant.json, "aws_nat_gateway"));
-    expect(nats).toHaveLength(1);
-    const privateRoutes = Object.values(resources(variant.json, "aws_route")).filter((route) => route.nat_gateway_id);
+  it("routes every private subnet of prod through one NAT in the AZ of the ClickHouse nodes", () => {
+    const [nat, ...others] = Object.values(resources(prod.json, "aws_nat_gateway"));
+    expect(others).toHaveLength(0);
+    expect(subnets(prod.json, "public").every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+    const [natLogical] = Object.keys(resources(prod.json, "aws_nat_gateway"));
+    const privateRoutes = Object.values(resources(prod.json, "aws_route")).filter((route) => route.nat_gateway_id);
     expect(privateRoutes).toHaveLength(3);
-    expect(new Set(privateRoutes.map((route) => route.nat_gateway_id))).toEqual(new Set([`\${aws_nat_gateway.${nats[0]}.id}`]));
+    expect(new Set(privateRoutes.map((route) => route.nat_gateway_id))).toEqual(new Set([`\${aws_nat_gateway.${natLogical}.id}`]));
+    // Both in AZ 0: the NAT in public subnet 0, the ClickHouse nodes in workload subnet 0.
+    expect(nat.subnet_id).toBe(subnetRefs(prod.json, "public")[0]);
+    expect(nodeGroup(prod.json, "clickhouse").subnet_ids).toEqual([subnetRefs(prod.json, "private")[0]]);
   });
 
   it("routes public subnets to the internet gateway", () => {
@@ -252,18 +256,19 @@ describe("access entries", () => {
 });
 
 describe("node groups", () => {
-  it("runs a general group on AL2023 ARM in the workload subnets with the configured sizes", () => {
+  it("runs a general group on AL2023 ARM in the workload subnets with the configured sizes (Spot in dev, on-demand in prod)", () => {
     expect(dev.text).toHaveResourceWithProperties(EksNodeGroup, {
       ami_type: "AL2023_ARM_64_STANDARD",
-      instance_types: ["t4g.medium"],
-      capacity_type: "ON_DEMAND",
-      disk_size: 30,
+      instance_types: ["t4g.medium", "c6g.large", "c7g.large"],
+      capacity_type: "SPOT",
+      disk_size: 20,
       scaling_config: { min_size: 2, desired_size: 2, max_size: 3 },
       node_group_name_prefix: "langfuse-dev-general-",
     });
     expect(nodeGroup(dev.json, "general").subnet_ids).toEqual(subnetRefs(dev.json, "public"));
     expect(nodeGroup(prod.json, "general").subnet_ids).toEqual(subnetRefs(prod.json, "private"));
     expect(nodeGroup(prod.json, "general").scaling_config).toEqual({ min_size: 2, desired_size: 2, max_size: 5 });
+    expect(nodeGroup(prod.json, "general").capacity_type).toBe("ON_DEMAND");
   });
 
   it("leaves the desired size to the autoscaler and follows the control-plane version", () => {

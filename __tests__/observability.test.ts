@@ -112,8 +112,16 @@ describe("operations dashboard", () => {
     expect(dev.widgets.some((w) => JSON.stringify(w).includes("AWS/ElastiCache"))).toBe(false);
   });
 
+  it("shows dev's ClickHouse volume with the warning threshold only: dev deploys no emergency cleanup", () => {
+    const disk = graph(dev, "Data volume used")!;
+    expect(metricsOf(disk)[0].slice(0, 2)).toEqual([DISK_METRICS_NAMESPACE, "UsagePercent"]);
+    expect(disk.properties.annotations.horizontal.map((a: TfJson) => a.value)).toEqual([dev.config.observability.clickhouseDiskWarnPercent]);
+    expect(graph(dev, "Emergency cleanup runs")).toBeUndefined();
+    expect(dev.alarms["langfuse-dev-clickhouse-disk-warning"].alarm_description).toContain("no emergency cleanup is deployed");
+  });
+
   it("shows the ClickHouse volume's UsagePercent with the warning and cleanup thresholds, and the cleanup function's runs and errors", () => {
-    for (const env of [dev, prod]) {
+    for (const env of [prod]) {
       const disk = graph(env, "Data volume used")!;
       expect(metricsOf(disk)[0].slice(0, 10)).toEqual([
         DISK_METRICS_NAMESPACE, "UsagePercent",
@@ -202,7 +210,8 @@ describe("alarms", () => {
   });
 
   it("warns before the ClickHouse cleanup threshold, and when the disk metrics stop arriving", () => {
-    for (const env of [dev, prod]) {
+    expect(dev.alarms["langfuse-dev-clickhouse-disk-warning"].insufficient_data_actions).toEqual([TOPIC]);
+    for (const env of [prod]) {
       const warning = env.alarms[`langfuse-${env.config.name}-clickhouse-disk-warning`];
       const cleanup = env.alarms[`langfuse-${env.config.name}-clickhouse-cleanup-disk`];
       expect(warning).toMatchObject({ namespace: DISK_METRICS_NAMESPACE, metric_name: "UsagePercent", threshold: env.config.observability.clickhouseDiskWarnPercent, treat_missing_data: "missing" });

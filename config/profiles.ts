@@ -48,14 +48,16 @@ const dev: EnvironmentSettings = {
   profile: "dev",
   network: { vpcCidr: "10.0.0.0/16", azCount: 2, privateSubnets: false, natGateways: "none" },
   nodeGroups: {
+    // Spot, as the dev seed advises (~60% cheaper); three 2-vCPU/4-GiB Graviton types keep capacity at hand.
+    // An interruption restarts dev's pods elsewhere; set capacityType: ON_DEMAND where that matters.
     general: {
-      instanceTypes: ["t4g.medium"],
+      instanceTypes: ["t4g.medium", "c6g.large", "c7g.large"],
       architecture: "arm64",
-      capacityType: "ON_DEMAND",
+      capacityType: "SPOT",
       minSize: 2,
       desiredSize: 2,
       maxSize: 3,
-      diskSizeGiB: 30,
+      diskSizeGiB: 20,
     },
     clickhouse: null,
   },
@@ -86,6 +88,8 @@ const dev: EnvironmentSettings = {
     retentionDays: 30,
     systemLogRetentionDays: 10,
     diskAlarmPercent: 90,
+    // dev's 20 GiB volume lives on retention TTLs; the function's load balancer and endpoints would cost ~$50/month.
+    emergencyCleanup: false,
     cleanupTimeBudgetSeconds: 240,
   },
   langfuse: {
@@ -105,7 +109,9 @@ const prod: EnvironmentSettings = {
   ...common,
   profile: "prod",
   cluster: { ...common.cluster, secretsEncryption: true, logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"], logRetentionDays: 90 },
-  network: { vpcCidr: "10.0.0.0/16", azCount: 3, privateSubnets: true, natGateways: "perAz" },
+  // One NAT, in the first AZ, where the single ClickHouse replica and its volume live: losing that AZ stops
+  // Langfuse with or without more NATs, and each extra NAT costs ~$36/month. Use perAz once ClickHouse is external.
+  network: { vpcCidr: "10.0.0.0/16", azCount: 3, privateSubnets: true, natGateways: "single" },
   nodeGroups: {
     general: {
       instanceTypes: ["t4g.medium"],
@@ -140,6 +146,7 @@ const prod: EnvironmentSettings = {
   clickhouse: {
     ...dev.clickhouse,
     storageGiB: 200,
+    emergencyCleanup: true,
     resources: { cpuRequest: "3500m", cpuLimit: "3500m", memoryRequest: "26Gi", memoryLimit: "26Gi" },
   },
   langfuse: {

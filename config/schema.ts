@@ -162,6 +162,9 @@ export const environmentSchema = z
         retentionDays: z.number().int().min(1).describe("Days traces, observations and scores are kept."),
         systemLogRetentionDays: z.number().int().min(1).describe("Days ClickHouse system log tables (query_log …) are kept."),
         diskAlarmPercent: z.number().min(50).max(99).describe("Volume usage (%) at which the alarm fires and the emergency cleanup runs."),
+        emergencyCleanup: z
+          .boolean()
+          .describe("Deploy the emergency cleanup function the disk alarm starts (with the internal load balancer it reaches ClickHouse through); without it the disk warning alarm only notifies."),
         cleanupTimeBudgetSeconds: z.number().int().min(30).max(840).describe("Time budget of one cleanup run, seconds."),
       })
       .strict(),

@@ -15,7 +15,7 @@ import type { BundledClickHouseNames } from "./langfuse-release";
  *   retention TTLs and old-partition drops (on every deploy and daily),
  *   volume metrics every 5 minutes,
  *   the disk alarm, which notifies the alerts topic and starts the emergency cleanup function,
- *   the internal load balancer the function reaches ClickHouse through.
+ *   the internal load balancer the function reaches ClickHouse through (these two only with emergencyCleanup).
  */
 
 export interface ClickHouseLifecycleProps {
@@ -23,7 +23,7 @@ export interface ClickHouseLifecycleProps {
   readonly region: string;
   /** Object names of the bundled ClickHouse (service, pod, volume claim, labels, ports). */
   readonly bundled: BundledClickHouseNames;
-  /** Retention, alarm and budget settings of the environment. */
+  /** Retention, alarm and budget settings of the environment; emergencyCleanup adds the function and its load balancer. */
   readonly clickhouse: EnvironmentConfig["clickhouse"];
   /** Version of the Langfuse chart (re-applies retention after a release's migrations). */
   readonly chartVersion: string;
@@ -42,9 +42,11 @@ export interface ClickHouseLifecycleProps {
 
 export class ClickHouseLifecycle extends Construct {
   readonly retention: ClickHouseRetention;
-  readonly endpoint: ClickHouseEndpoint;
   readonly diskMetrics: ClickHouseDiskMetrics;
-  readonly cleanup: ClickHouseCleanupFunction;
+  /** The internal load balancer in front of ClickHouse; undefined without emergencyCleanup. */
+  readonly endpoint?: ClickHouseEndpoint;
+  /** The disk alarm and the function it starts; undefined without emergencyCleanup. */
+  readonly cleanup?: ClickHouseCleanupFunction;
 
   constructor(scope: Construct, id: string, props: ClickHouseLifecycleProps) {
     super(scope, id);
@@ -68,7 +70,8 @@ export class ClickHouseLifecycle extends Construct {
       clusterRoleName: naming.resource("clickhouse-maintenance"),
       dependsOn: props.dependsOn,
     });
-    this.endpoint = new ClickHouseEndpoint(this, "endpoint", {
+    if (!clickhouse.emergencyCleanup) return;
+    const endpoint = (this.endpoint = new ClickHouseEndpoint(this, "endpoint", {
       namespace: props.namespace,
       loadBalancerName: naming.resource("ch"),
       vpcId: network.vpc_id,
@@ -77,15 +80,15 @@ export class ClickHouseLifecycle extends Construct {
       podSelector: bundled.podLabels,
       port: bundled.httpPort,
       dependsOn: props.dependsOn,
-    });
+    }));
     this.cleanup = new ClickHouseCleanupFunction(this, "cleanup", {
       name: naming.resource("clickhouse-cleanup"),
       region: props.region,
       vpcId: network.vpc_id,
       subnetIds: network.workload_subnet_ids,
-      clickhouseUrl: this.endpoint.url,
-      clickhouseSecurityGroupId: this.endpoint.securityGroup.id,
-      clickhousePort: this.endpoint.port,
+      clickhouseUrl: endpoint.url,
+      clickhouseSecurityGroupId: endpoint.securityGroup.id,
+      clickhousePort: endpoint.port,
       clickhouseSecretArn: deps.clickhouse_secret_arn,
       secretsKmsKeyArn: deps.secrets_kms_key_arn,
       alertsTopicArn: deps.alerts_topic_arn,

@@ -24,8 +24,11 @@ export interface ObservedWorkload {
 export interface ObservedClickHouse {
   /** The volume as the disk-metrics job publishes it (contract/metrics.ts dimensions, without the cluster). */
   readonly volume: { readonly namespace: string; readonly persistentVolumeClaimName: string; readonly podName: string };
-  /** Usage (%) at which the lifecycle's own alarm runs the emergency cleanup; the warning must be below it. */
-  readonly cleanupPercent: number;
+  /**
+   * Usage (%) at which the lifecycle's own alarm runs the emergency cleanup; the warning must be below it.
+   * @default - no emergency cleanup: the warning is the only disk alarm
+   */
+  readonly cleanupPercent?: number;
   /**
    * The emergency cleanup function, for a graph of its runs and errors.
    * @default - no graph of the cleanup
@@ -96,7 +99,7 @@ export class Observability extends Construct {
 const clickhouseAlarm = (props: ObservabilityProps) => (props.clickhouse?.cleanupAlarmArn !== undefined ? [props.clickhouse.cleanupAlarmArn] : undefined);
 
 function validate(id: string, { thresholds, clickhouse, workloads }: ObservabilityProps): void {
-  if (clickhouse && thresholds.clickhouseDiskWarnPercent >= clickhouse.cleanupPercent) {
+  if (clickhouse?.cleanupPercent !== undefined && thresholds.clickhouseDiskWarnPercent >= clickhouse.cleanupPercent) {
     throw new Error(
       `Observability '${id}': 'clickhouseDiskWarnPercent' (${thresholds.clickhouseDiskWarnPercent}) must be below the cleanup threshold (${clickhouse.cleanupPercent}): the warning has to come first`,
     );

@@ -89,7 +89,7 @@ export class OperationsAlarms extends Construct {
     this.add(
       "clickhouse-disk-warning",
       {
-        alarmDescription: `The ClickHouse volume is ${clickhouseDiskWarnPercent}% full; at ${cleanupPercent}% the emergency cleanup deletes expired data. Also fires (INSUFFICIENT_DATA) when the disk metrics stop arriving. See ${RUNBOOK}#clickhouse-disk.`,
+        alarmDescription: `The ClickHouse volume is ${clickhouseDiskWarnPercent}% full; ${cleanupPercent !== undefined ? `at ${cleanupPercent}% the emergency cleanup deletes expired data` : "no emergency cleanup is deployed: act now"}. Also fires (INSUFFICIENT_DATA) when the disk metrics stop arriving. See ${RUNBOOK}#clickhouse-disk.`,
         ...single(volumeMetric({ clusterName: this.props.clusterName, ...volume }, "UsagePercent"), "Maximum"),
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: clickhouseDiskWarnPercent,

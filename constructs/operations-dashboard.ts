@@ -146,7 +146,7 @@ function clickhouseSection(clickhouse: NonNullable<ObservabilityProps["clickhous
       axis: { label: "%", min: 0, max: 100 },
       thresholds: [
         { label: "warning", value: props.thresholds.clickhouseDiskWarnPercent },
-        { label: "emergency cleanup", value: clickhouse.cleanupPercent },
+        ...(clickhouse.cleanupPercent !== undefined ? [{ label: "emergency cleanup", value: clickhouse.cleanupPercent }] : []),
       ],
       lines: [{ metric: volumeMetric(volume, "UsagePercent"), stat: "Maximum", label: "Used %" }],
     },

@@ -160,9 +160,9 @@ export class AppStack extends EnvironmentStack {
         this.clickhouse && lifecycle
           ? {
               volume: { namespace: this.namespace, persistentVolumeClaimName: this.clickhouse.persistentVolumeClaimName, podName: this.clickhouse.podName },
-              cleanupPercent: config.clickhouse.diskAlarmPercent,
-              cleanupFunctionName: lifecycle.cleanup.function.functionName,
-              cleanupAlarmArn: lifecycle.cleanup.alarm.arn,
+              cleanupPercent: lifecycle.cleanup ? config.clickhouse.diskAlarmPercent : undefined,
+              cleanupFunctionName: lifecycle.cleanup?.function.functionName,
+              cleanupAlarmArn: lifecycle.cleanup?.alarm.arn,
             }
           : undefined,
       thresholds: config.observability,

@@ -13,6 +13,8 @@ export interface UsageAssumptions {
   readonly logGbPerGroupMonth: number;
   /** Images cached by ECR pull-through rules in the environment, GB. */
   readonly ecrCacheGb: number;
+  /** Container Insights (enhanced observability) observations a month: ~40 metrics per pod, node and container each minute for ~30 pods. */
+  readonly containerInsightsMillionObservations: number;
   /** Aurora cluster storage used, GB. */
   readonly auroraStorageGb: number;
   /** Root volume of a managed node when neither disk_size nor a launch template sets it (the EKS default), GiB. */
@@ -25,6 +27,7 @@ export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
   s3GbPerBucket: 50,
   logGbPerGroupMonth: 1,
   ecrCacheGb: 5,
+  containerInsightsMillionObservations: 60,
   auroraStorageGb: 20,
   defaultNodeDiskGiB: 20,
 };
@@ -38,13 +41,14 @@ export const COST_GOALS: Readonly<Record<string, { readonly usdPerMonth: number;
 /** The assumptions as sentences, for the report. */
 export function describeAssumptions(usage: UsageAssumptions): string[] {
   return [
-    "Prices are on-demand list prices; Spot node groups are priced at the on-demand rate (an upper bound).",
+    "Prices are on-demand list prices, except Spot node groups: on-demand less the assumed Spot discount of the price file (Spot prices move hourly).",
     "Every hourly resource runs the whole month (730 hours); node groups run at their desired size.",
     `Each ALB uses ${usage.albLcuPerHour} LCU every hour.`,
     `NAT gateways process ${usage.natGbPerMonth} GB a month in total.`,
     `Each S3 bucket holds ${usage.s3GbPerBucket} GB (Standard); requests are not counted.`,
     `Each CloudWatch log group ingests ${usage.logGbPerGroupMonth} GB a month.`,
     `ECR pull-through caches hold ${usage.ecrCacheGb} GB of images.`,
+    `Container Insights records ${usage.containerInsightsMillionObservations} million observations a month (about 30 pods, their containers and nodes, each minute).`,
     `Aurora clusters store ${usage.auroraStorageGb} GB; I/O requests are not counted.`,
     `A node group without disk_size or a launch-template volume gets the EKS default ${usage.defaultNodeDiskGiB} GiB root volume.`,
     "A persistent volume claim whose storage class cannot be resolved is priced as gp3.",

@@ -54,7 +54,7 @@ const FREE_TYPES = new Set([
   "aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_route_table", "aws_route",
   "aws_route_table_association", "aws_main_route_table_association", "aws_default_route_table", "aws_default_security_group",
   "aws_default_network_acl", "aws_network_acl", "aws_network_acl_rule", "aws_security_group", "aws_security_group_rule",
-  "aws_eks_addon", "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_pod_identity_association",
+  "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_pod_identity_association",
   "aws_eks_identity_provider_config", "aws_launch_template", "aws_db_subnet_group", "aws_db_parameter_group",
   "aws_rds_cluster_parameter_group", "aws_db_option_group", "aws_elasticache_subnet_group", "aws_elasticache_parameter_group",
   "aws_elasticache_user", "aws_elasticache_user_group", "aws_kms_alias", "aws_kms_key_policy", "aws_kms_grant",

@@ -24,6 +24,7 @@ const priceBookSchema = z
     auroraStoragePerGbMonth: z.number(),
     elasticachePerHour: perType,
     valkeyNodeDiscount: z.number().min(0).max(1),
+    spotDiscountAssumed: z.number().min(0).max(1),
     ebsPerGbMonth: perType,
     natGateway: z.object({ perHour: z.number(), perGbProcessed: z.number() }),
     publicIpv4PerHour: z.number(),
@@ -33,6 +34,7 @@ const priceBookSchema = z
     kmsKeyPerMonth: z.number(),
     secretPerMonth: z.number(),
     cloudwatch: z.object({
+      containerInsightsPerMillionObservations: z.number(),
       alarmPerMonth: z.number(),
       compositeAlarmPerMonth: z.number(),
       dashboardPerMonth: z.number(),

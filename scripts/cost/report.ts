@@ -42,7 +42,7 @@ function goalLine(estimate: Estimate): string[] {
 
 export function formatReport(estimate: Estimate): string {
   const out: string[] = [
-    `Monthly cost estimate for environment '${estimate.environment}' (USD, on-demand list prices as of ${estimate.pricesAsOf})`,
+    `Monthly cost estimate for environment '${estimate.environment}' (USD, list prices as of ${estimate.pricesAsOf})`,
     "",
     ...estimate.stacks.flatMap((stack) => stackBlock(stack, estimate.lines.filter((line) => line.stack === stack))),
     row("TOTAL per month", `$${money(estimate.totalUsd)}`),

@@ -98,10 +98,13 @@ const eksNodeGroup: Rule = (group, context) => {
   const desired = literalNumber(block(group.body.scaling_config)?.desired_size);
   if (instanceType === undefined) return { unpriced: "instance_types is not a literal list" };
   if (desired === undefined) return { unpriced: "scaling_config.desired_size is not a literal number" };
-  const price = context.prices.ec2PerHour[instanceType];
-  if (price === undefined) return { unpriced: `instance type ${instanceType} is not in the price list` };
+  const onDemand = context.prices.ec2PerHour[instanceType];
+  if (onDemand === undefined) return { unpriced: `instance type ${instanceType} is not in the price list` };
   const name = literalString(group.body.node_group_name) ?? displayName(group);
-  const spot = group.body.capacity_type === "SPOT" ? " (Spot, priced on-demand)" : "";
+  const discount = context.prices.spotDiscountAssumed;
+  const isSpot = group.body.capacity_type === "SPOT";
+  const price = isSpot ? onDemand * (1 - discount) : onDemand;
+  const spot = isSpot ? ` (Spot: on-demand ${usd(onDemand)}/h less an assumed ${Math.round(discount * 100)}%)` : "";
   const lines: Array<LineItem | { unpriced: string }> = [
     { item: `node group ${name}`, detail: `${desired} × ${instanceType} × ${usd(price)}/h × ${hours(context)}${spot}`, monthlyUsd: desired * hourly(context, price) },
     ...nodeRootVolumes(group, context).map((volume) => ebsLine(context, `EBS: node root volumes (${name})`, desired, volume.sizeGiB, volume.type)),
@@ -272,7 +275,16 @@ const kubernetesService: Rule = (service, context) => {
   return [{ item: `NLB for service ${name} (${scheme === "internet-facing" ? "internet-facing" : "internal"})`, detail: `${hours(context)} × ${usd(perHour)}/h + 1 NLCU × ${usd(perNlcuHour)}/h × ${hours(context)}`, monthlyUsd: hourly(context, perHour + perNlcuHour) }];
 };
 
+/** Add-ons cost nothing themselves, except Container Insights, billed per metric observation it records. */
+const eksAddon: Rule = (addon, context) => {
+  if (literalString(addon.body.addon_name) !== "amazon-cloudwatch-observability") return [];
+  const millions = context.usage.containerInsightsMillionObservations;
+  const price = context.prices.cloudwatch.containerInsightsPerMillionObservations;
+  return [{ item: "Container Insights (enhanced observability)", detail: `${millions} M observations × ${usd(price)}/M (assumed volume)`, monthlyUsd: millions * price }];
+};
+
 export const RULES: Readonly<Record<string, Rule>> = {
+  aws_eks_addon: eksAddon,
   aws_eks_cluster: eksCluster,
   aws_eks_node_group: eksNodeGroup,
   aws_nat_gateway: natGateway,
