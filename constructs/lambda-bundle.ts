@@ -67,7 +67,7 @@ export function deterministicZip(files: Readonly<Record<string, string | Buffer>
     .map((name) => ({ name, base64: Buffer.from(files[name]).toString("base64") }));
   return execFileSync(process.execPath, ["-e", ZIP_WORKER, require.resolve("yazl")], {
     input: JSON.stringify(entries),
-    env: { ...process.env, TZ: "UTC" },
+    env: { TZ: "UTC" },
     maxBuffer: 256 * 1024 * 1024,
   });
 }
