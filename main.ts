@@ -1,14 +1,13 @@
-import { App } from "cdktf";
 import { ConfigError } from "./config/errors";
 import { loadAllEnvironments } from "./config/load";
 import { createStacks } from "./stacks";
+import { createApp } from "./stacks/app-factory";
 
 // The only place the process environment is read: LANGFUSE_ENV selects the environment (default dev).
 try {
   const { selected, all, warnings } = loadAllEnvironments("environments.yaml", process.env.LANGFUSE_ENV, new Date().toISOString().slice(0, 10));
   warnings.forEach((warning) => console.warn(`warning: ${warning}`));
-  // Backend validation would shell out to `terraform version`; synth must work with Node alone.
-  const app = new App({ skipBackendValidation: true });
+  const app = createApp();
   createStacks(app, selected, all);
   app.synth();
 } catch (error) {

@@ -1,6 +1,7 @@
+import { createApp } from "../stacks/app-factory";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
@@ -348,7 +349,7 @@ describe("errors", () => {
     );
   });
 
-  const scope = () => Testing.stubVersion(new App({ skipBackendValidation: true }));
+  const scope = () => Testing.stubVersion(createApp());
 
   it("throws when the ingress has neither a certificate nor a zone to validate one", () => {
     const stack = new TerraformStack(scope(), "s");

@@ -1,9 +1,10 @@
+import { createApp } from "../stacks/app-factory";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { Naming } from "../config/naming";
 import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse-cleanup-function";
@@ -45,7 +46,7 @@ function policyStatements(stack: TfJson, path: string): TfJson[] {
 function scratchStack(): TerraformStack {
   const outdir = mkdtempSync(join(tmpdir(), "clickhouse-lifecycle-"));
   scratch.push(outdir);
-  return new TerraformStack(new App({ outdir, skipBackendValidation: true }), "scratch");
+  return new TerraformStack(createApp(outdir), "scratch");
 }
 
 describe.each([

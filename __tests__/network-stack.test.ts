@@ -1,9 +1,10 @@
+import { createApp } from "../stacks/app-factory";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { App, TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "../config/cidr";
 import { Naming } from "../config/naming";
@@ -21,13 +22,13 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** The network stack alone: it reads no upstream outputs, so the other stacks need not be synthesized. */
 function synthNetwork(config: EnvironmentConfig): { json: TfJson; text: string } {
-  const app = new App({ outdir, skipBackendValidation: true });
+  const app = createApp(outdir);
   const text = Testing.synth(new NetworkStack(app, config));
   return { json: JSON.parse(text), text };
 }
 
 /** An app for construct-level error tests, writing into the same temporary folder. */
-const scratchApp = () => new App({ outdir, skipBackendValidation: true });
+const scratchApp = () => createApp(outdir);
 
 const ADMIN = "arn:aws:iam::123456789012:role/platform-admin";
 const BREAK_GLASS = "arn:aws:iam::123456789012:user/break-glass";

@@ -1,8 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
+import { createApp, validateApp } from "../stacks/app-factory";
 import { cleanupSynth, environment, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);
@@ -56,6 +59,15 @@ describe("npm run synth", () => {
     for (const [path, bytes] of a) expect(bytes.equals(b.get(path)!), path).toBe(true);
   });
 
+  it("needs nothing but Node: no terraform binary on PATH", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "langfuse-node-only-"));
+    outdirs.push(outdir);
+    // PATH holds only Node's own folder: cdktf's backend validation would fail looking for `terraform`.
+    const env = { HOME: process.env.HOME, PATH: dirname(process.execPath), LANGFUSE_ENV: "prod", CDKTF_OUTDIR: outdir };
+    execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env, stdio: "pipe" });
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
+  });
+
   it("fails with the configuration error and nothing else when LANGFUSE_ENV is unknown", () => {
     let stderr = "";
     try {
@@ -64,6 +76,14 @@ describe("npm run synth", () => {
       stderr = String((error as { stderr: Buffer }).stderr);
     }
     expect(stderr.trim()).toBe(`Invalid configuration: LANGFUSE_ENV = "staging": unknown environment; choose one of dev, prod or add it under 'environments' in environments.yaml`);
+  });
+});
+
+describe("validation of the app", () => {
+  it("throws when a stack uses a provider it does not configure", () => {
+    const app = createApp();
+    new S3Bucket(new TerraformStack(app, "bare"), "bucket", { bucket: "example" });
+    expect(() => validateApp(app)).toThrow(/\[bare\] Found resources without a matching provider construct.*aws/);
   });
 });
 

@@ -1,7 +1,8 @@
+import { createApp } from "../stacks/app-factory";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
+import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
@@ -17,7 +18,7 @@ afterAll(() => {
 
 /** The workspaces stack alone: it depends on nothing else, so the other stacks need not be synthesized. */
 function synthWorkspaces(environments: readonly EnvironmentConfig[]): TfJson {
-  const app = new App({ outdir, skipBackendValidation: true });
+  const app = createApp(outdir);
   return JSON.parse(Testing.synth(new WorkspacesStack(app, environments)));
 }
 

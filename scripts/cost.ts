@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { App } from "cdktf";
+import { createApp } from "../stacks/app-factory";
 import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
 import { createStacks } from "../stacks";
@@ -23,7 +23,7 @@ function synthesizeToTemporaryFolder(environment: string, today: string): Synthe
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-cost-"));
   try {
     const { selected, all } = loadAllEnvironments("environments.yaml", environment, today);
-    const app = new App({ outdir, skipBackendValidation: true });
+    const app = createApp(outdir);
     createStacks(app, selected, all);
     app.synth();
     return readSynthesizedEnvironment(outdir);

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { App } from "cdktf";
+import { createApp } from "../stacks/app-factory";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/errors";
 import { environmentNames, loadEnvironment } from "../config/load";
@@ -26,7 +26,7 @@ function loadEveryEnvironment(path: string, today: string): { configs: Environme
 function synthesizeEnvironment(config: EnvironmentConfig, all: readonly EnvironmentConfig[]): string {
   const outdir = environmentSynthDirectory(config.name);
   mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir, skipBackendValidation: true });
+  const app = createApp(outdir);
   createStacks(app, config, all);
   app.synth();
   return outdir;

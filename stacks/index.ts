@@ -1,4 +1,5 @@
 import type { App } from "cdktf";
+import { validateApp } from "./app-factory";
 import type { EnvironmentConfig } from "../config/schema";
 import { AppStack } from "./app-stack";
 import { DepsStack } from "./deps-stack";
@@ -23,5 +24,6 @@ export function createStacks(app: App, config: EnvironmentConfig, allEnvironment
   const appStack = new AppStack(app, config);
   appStack.addDependency(deps);
   const workspaces = new WorkspacesStack(app, allEnvironments);
+  validateApp(app);
   return { network, deps, app: appStack, workspaces };
 }

@@ -1,7 +1,8 @@
+import { createApp } from "../../stacks/app-factory";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
+import { Testing } from "cdktf";
 import type { EnvironmentConfig } from "../../config/schema";
 import { DepsStack } from "../../stacks/deps-stack";
 import { dataSources, resources, type TfJson } from "./synth";
@@ -23,7 +24,7 @@ export function synthesizeDeps(config: EnvironmentConfig): TfJson {
   const cached = cache.get(key);
   if (cached) return cached;
   outdir ??= mkdtempSync(join(tmpdir(), "langfuse-deps-"));
-  const stack = new DepsStack(new App({ outdir, skipBackendValidation: true }), config);
+  const stack = new DepsStack(createApp(outdir), config);
   const json = JSON.parse(Testing.synth(stack));
   cache.set(key, json);
   return json;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { createApp } from "../../stacks/app-factory";
 import { parse as parseYaml } from "yaml";
 import { deepMerge, loadEnvironment } from "../../config/load";
 import type { EnvironmentConfig } from "../../config/schema";
@@ -48,7 +48,7 @@ function readStacks(outdir: string): SynthesizedStacks {
 }
 
 function synthesizeInto(outdir: string, config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[]): void {
-  const app = new App({ outdir, skipBackendValidation: true });
+  const app = createApp(outdir);
   createStacks(app, config, allEnvironments);
   app.synth();
 }
