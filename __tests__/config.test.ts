@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../config/errors";
+import { configErrorOf } from "./support/errors";
 import { environment, loadInline } from "./support/synth";
 
 const withEnv = (name: string, settings: object, extra: object = {}) => ({ environments: { [name]: settings, ...extra } });
@@ -10,15 +10,6 @@ const prodBasics = {
   imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" },
 };
 
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("environments", () => {
   it("defaults to dev when no environment is selected", () => {
@@ -61,66 +52,66 @@ describe("environments", () => {
 
 describe("configuration errors name the key, the value and the fix", () => {
   it("throws when the environment is unknown", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", {}), "staging"));
+    const error = configErrorOf(() => loadInline(withEnv("dev", {}), "staging"));
     expect(error.key).toBe("LANGFUSE_ENV");
     expect(error.message).toMatch(/"staging".*choose one of dev/);
   });
 
   it("throws when a CIDR is malformed", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "10.0.0.0/33" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "10.0.0.0/33" } })));
     expect(error.key).toBe("environments.dev.network.vpcCidr");
     expect(error.message).toContain('"10.0.0.0/33"');
     expect(error.fix).toMatch(/valid IPv4 CIDR/);
   });
 
   it("throws when a CIDR has host bits set", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "10.0.1.0/16" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "10.0.1.0/16" } })));
     expect(error.key).toBe("environments.dev.network.vpcCidr");
   });
 
   it("throws when the service CIDR overlaps the VPC", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "172.20.0.0/16" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { vpcCidr: "172.20.0.0/16" } })));
     expect(error.key).toBe("environments.dev.cluster.serviceIpv4Cidr");
     expect(error.fix).toMatch(/overlaps the VPC 172\.20\.0\.0\/16/);
   });
 
   it("throws when a public access CIDR is malformed", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { cluster: { publicAccessCidrs: ["203.0.113.7"] } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { cluster: { publicAccessCidrs: ["203.0.113.7"] } })));
     expect(error.key).toBe("environments.dev.cluster.publicAccessCidrs.0");
   });
 
   it("throws when fewer than 2 availability zones are asked for", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { azCount: 1 } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { azCount: 1 } })));
     expect(error.key).toBe("environments.dev.network.azCount");
     expect(error.value).toBe(1);
     expect(error.fix).toMatch(/at least 2/);
   });
 
   it("throws when prod has no domain", () => {
-    const error = errorOf(() => loadInline(withEnv("prod", { profile: "prod" }), "prod"));
+    const error = configErrorOf(() => loadInline(withEnv("prod", { profile: "prod" }), "prod"));
     expect(error.key).toBe("environments.prod.langfuse.domain");
     expect(error.fix).toMatch(/public host name/);
   });
 
   it("throws when the ingress has no certificate source", () => {
-    const error = errorOf(() => loadInline(withEnv("prod", { ...prodBasics, ingress: { hostedZoneId: null } }), "prod"));
+    const error = configErrorOf(() => loadInline(withEnv("prod", { ...prodBasics, ingress: { hostedZoneId: null } }), "prod"));
     expect(error.key).toBe("environments.prod.ingress.certificateArn");
     expect(error.fix).toMatch(/certificateArn.*hostedZoneId/);
   });
 
   it("throws when a node group's min is greater than its max", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { minSize: 4, maxSize: 3 } } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { minSize: 4, maxSize: 3 } } })));
     expect(error.key).toBe("environments.dev.nodeGroups.general.minSize");
     expect(error.fix).toMatch(/greater than maxSize \(3\)/);
   });
 
   it("throws when desired size is outside min..max", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { desiredSize: 9 } } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { desiredSize: 9 } } })));
     expect(error.key).toBe("environments.dev.nodeGroups.general.desiredSize");
   });
 
   it("throws when an instance type does not match the architecture", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { instanceTypes: ["t3.medium"] } } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { nodeGroups: { general: { instanceTypes: ["t3.medium"] } } })));
     expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes.0");
     expect(error.fix).toMatch(/architecture 'arm64'/);
   });
@@ -131,7 +122,7 @@ describe("configuration errors name the key, the value and the fix", () => {
   });
 
   it("throws when EKS does not offer the Kubernetes version", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { cluster: { kubernetesVersion: "1.29" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { cluster: { kubernetesVersion: "1.29" } })));
     expect(error.key).toBe("environments.dev.cluster.kubernetesVersion");
     expect(error.fix).toMatch(/use one of .*1\.35/);
   });
@@ -146,51 +137,51 @@ describe("configuration errors name the key, the value and the fix", () => {
   });
 
   it("throws on a misspelled key instead of ignoring it", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { vpcCdir: "10.0.0.0/16" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { vpcCdir: "10.0.0.0/16" } })));
     expect(error.key).toBe("environments.dev.network.vpcCdir");
     expect(error.fix).toMatch(/unknown key 'vpcCdir'/);
   });
 
   it("throws on a value of the wrong type", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { azCount: "two" } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { azCount: "two" } })));
     expect(error.key).toBe("environments.dev.network.azCount");
   });
 
   it("throws when private subnets have no NAT", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { network: { privateSubnets: true } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { network: { privateSubnets: true } })));
     expect(error.key).toBe("environments.dev.network.natGateways");
   });
 
   it("throws when Aurora's minimum capacity exceeds its maximum", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { database: { engine: "aurora-serverless-v2", auroraMinCapacityAcu: 8, auroraMaxCapacityAcu: 4 } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { database: { engine: "aurora-serverless-v2", auroraMinCapacityAcu: 8, auroraMaxCapacityAcu: 4 } })));
     expect(error.key).toBe("environments.dev.database.auroraMinCapacityAcu");
   });
 
   it("throws when prod keeps backups fewer than 7 days", () => {
-    const error = errorOf(() => loadInline(withEnv("prod", { ...prodBasics, database: { backupRetentionDays: 3 } }), "prod"));
+    const error = configErrorOf(() => loadInline(withEnv("prod", { ...prodBasics, database: { backupRetentionDays: 3 } }), "prod"));
     expect(error.key).toBe("environments.prod.database.backupRetentionDays");
     expect(error.fix).toMatch(/at least 7 days/);
   });
 
   it("throws when web replicas min is greater than max", () => {
-    const error = errorOf(() => loadInline(withEnv("dev", { langfuse: { web: { minReplicas: 3, maxReplicas: 2 } } })));
+    const error = configErrorOf(() => loadInline(withEnv("dev", { langfuse: { web: { minReplicas: 3, maxReplicas: 2 } } })));
     expect(error.key).toBe("environments.dev.langfuse.web.minReplicas");
   });
 
   it("throws when prod runs a single web replica", () => {
-    const error = errorOf(() => loadInline(withEnv("prod", { ...prodBasics, langfuse: { ...prodBasics.langfuse, web: { minReplicas: 1 } } }), "prod"));
+    const error = configErrorOf(() => loadInline(withEnv("prod", { ...prodBasics, langfuse: { ...prodBasics.langfuse, web: { minReplicas: 1 } } }), "prod"));
     expect(error.key).toBe("environments.prod.langfuse.web.minReplicas");
   });
 
   it("throws when an external ClickHouse has no password secret", () => {
-    const error = errorOf(() =>
+    const error = configErrorOf(() =>
       loadInline(withEnv("dev", { clickhouse: { mode: "external", externalUrl: "https://ch.example.com:8443", externalMigrationUrl: "clickhouse://ch.example.com:9440", externalUser: "default" } })),
     );
     expect(error.key).toBe("environments.dev.clickhouse.externalPasswordSecretArn");
   });
 
   it("throws when the profile is unknown", () => {
-    const error = errorOf(() => loadInline(withEnv("qa", { profile: "qa" }), "qa"));
+    const error = configErrorOf(() => loadInline(withEnv("qa", { profile: "qa" }), "qa"));
     expect(error.key).toBe("environments.qa.profile");
   });
 });

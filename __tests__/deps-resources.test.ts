@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../config/errors";
+import { configErrorOf } from "./support/errors";
 import { DEPS_OUTPUTS } from "../contract/outputs";
 import { ValkeyCache } from "../constructs/elasticache";
 import { loadBalancerControllerStatements } from "../constructs/load-balancer-controller-policy";
@@ -17,15 +17,6 @@ const deps = (name: string, overrides: object = {}) => synthesizeDeps(environmen
 
 afterAll(cleanupDeps);
 
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("PostgreSQL", () => {
   it("is RDS PostgreSQL 16 on the smallest Graviton class in dev, single-AZ, 20 GiB gp3", () => {
@@ -70,7 +61,7 @@ describe("PostgreSQL", () => {
   });
 
   it("throws when aurora-serverless-v2 is given a major-only engineVersion", () => {
-    const error = errorOf(() => environment("prod", { database: { engine: "aurora-serverless-v2" } }));
+    const error = configErrorOf(() => environment("prod", { database: { engine: "aurora-serverless-v2" } }));
     expect(error.key).toBe("environments.prod.database.engineVersion");
     expect(error.message).toContain('"16"');
     expect(error.fix).toMatch(/Aurora needs a full version such as 16\.6/);
@@ -127,7 +118,7 @@ describe("ElastiCache", () => {
 
   it("throws when the Valkey engineVersion is older than 7.2 or malformed", () => {
     for (const version of ["6.2", "8"]) {
-      const error = errorOf(() => environment("prod", { redis: { engineVersion: version } }));
+      const error = configErrorOf(() => environment("prod", { redis: { engineVersion: version } }));
       expect(error.key).toBe("environments.prod.redis.engineVersion");
       expect(error.fix).toMatch(/Valkey version, 7\.2 or newer/);
     }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../config/errors";
+import { configErrorOf } from "./support/errors";
 import { buildLangfuseValues, DOCKER_HUB_IMAGES, type LangfuseEndpoints } from "../constructs/langfuse-values";
 import { cleanupSynth, environment, loadInline, onlyResource, resources, synthesize } from "./support/synth";
 
@@ -57,15 +57,9 @@ describe("the image cache (ECR pull-through cache of Docker Hub)", () => {
   });
 
   it("throws when enabled without Docker Hub credentials", () => {
-    let error: unknown;
-    try {
-      loadInline({ environments: { dev: { imageCache: { enabled: true } } } });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).key).toBe("environments.dev.imageCache.dockerHubCredentialArn");
-    expect((error as ConfigError).fix).toMatch(/ecr-pullthroughcache\/<name>/);
+    const error = configErrorOf(() => loadInline({ environments: { dev: { imageCache: { enabled: true } } } }));
+    expect(error.key).toBe("environments.dev.imageCache.dockerHubCredentialArn");
+    expect(error.fix).toMatch(/ecr-pullthroughcache\/<name>/);
   });
 
   it("throws when the credential secret is not named for the pull-through cache", () => {

@@ -5,7 +5,6 @@ import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS }
 import {
   buildLangfuseValues,
   clickhouseServerOverrides,
-  DISABLED_CLICKHOUSE_SYSTEM_LOGS,
   WEB_MIGRATION_GRACE_SECONDS,
   type LangfuseEndpoints,
 } from "../constructs/langfuse-values";
@@ -242,9 +241,10 @@ describe("bundled ClickHouse", () => {
     for (const table of ["trace_log", "text_log", "metric_log", "asynchronous_metric_log", "opentelemetry_span_log", "latency_log", "processors_profile_log"]) {
       expect(xml).toContain(`<${table} remove="1"/>`);
     }
-    expect(DISABLED_CLICKHOUSE_SYSTEM_LOGS).not.toContain("query_log");
+    expect(xml).not.toContain('<query_log remove="1"/>');
     // event_date is a Date column: a plain TTL expression that ClickHouse 25.2 accepts.
     expect(xml).toMatch(/<query_log>\s*<ttl>event_date \+ INTERVAL 7 DAY DELETE<\/ttl>\s*<\/query_log>/);
+    expect(xml).toMatch(/<part_log>\s*<ttl>event_date \+ INTERVAL 7 DAY DELETE<\/ttl>\s*<\/part_log>/);
     expect(xml.startsWith("<clickhouse>") && xml.endsWith("</clickhouse>")).toBe(true);
   });
 });

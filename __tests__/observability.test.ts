@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformStack, Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../config/errors";
+import { configErrorOf } from "./support/errors";
 import { Naming } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
@@ -301,30 +301,20 @@ describe("Observability construct", () => {
 });
 
 describe("observability configuration", () => {
-  const errorOf = (fn: () => unknown): ConfigError => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof ConfigError) return error;
-      throw error;
-    }
-    throw new Error("expected a ConfigError");
-  };
-
   it("throws when the ClickHouse disk warning is not below the cleanup threshold", () => {
-    const error = errorOf(() => environment("dev", { observability: { clickhouseDiskWarnPercent: 90 } }));
+    const error = configErrorOf(() => environment("dev", { observability: { clickhouseDiskWarnPercent: 90 } }));
     expect(error.key).toBe("environments.dev.observability.clickhouseDiskWarnPercent");
     expect(error.fix).toMatch(/must be below clickhouse\.diskAlarmPercent \(90\)/);
   });
 
   it("throws when the free-storage alarm would fire before RDS storage autoscaling", () => {
-    const error = errorOf(() => environment("prod", { observability: { rdsFreeStorageGiB: 5 } }));
+    const error = configErrorOf(() => environment("prod", { observability: { rdsFreeStorageGiB: 5 } }));
     expect(error.key).toBe("environments.prod.observability.rdsFreeStorageGiB");
     expect(error.fix).toMatch(/at most 10% of database\.allocatedStorageGiB \(2 GiB\)/);
   });
 
   it("throws when the replicas-at-maximum time is not a multiple of the 5-minute period", () => {
-    const error = errorOf(() => environment("dev", { observability: { replicasAtMaxMinutes: 32 } }));
+    const error = configErrorOf(() => environment("dev", { observability: { replicasAtMaxMinutes: 32 } }));
     expect(error.key).toBe("environments.dev.observability.replicasAtMaxMinutes");
   });
 

@@ -1,8 +1,8 @@
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
+import { clusterOnlySecurityGroup } from "./cluster-only-security-group";
 import { createAuroraCluster } from "./database-aurora";
 import { createRdsInstance } from "./database-rds";
 
@@ -67,18 +67,12 @@ export class PostgresDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = clusterOnlySecurityGroup(this, {
       name: props.identifier,
-      description: `PostgreSQL ${props.identifier}: ${POSTGRES_PORT} from the EKS cluster only`,
+      service: "PostgreSQL",
       vpcId: props.vpcId,
-    });
-    new VpcSecurityGroupIngressRule(this, "from-cluster", {
-      securityGroupId: this.securityGroup.id,
-      referencedSecurityGroupId: props.clientSecurityGroupId,
-      ipProtocol: "tcp",
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      description: "PostgreSQL from EKS nodes and pods",
+      port: POSTGRES_PORT,
+      clientSecurityGroupId: props.clientSecurityGroupId,
     });
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: props.identifier,

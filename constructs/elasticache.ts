@@ -1,9 +1,8 @@
 import { ElasticacheParameterGroup } from "@cdktf/provider-aws/lib/elasticache-parameter-group";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import { clusterOnlySecurityGroup } from "./cluster-only-security-group";
 
 /** Redis/Valkey's port; fixed so the security group, the connection string and the outputs agree. */
 export const REDIS_PORT = 6379;
@@ -49,18 +48,12 @@ export class ValkeyCache extends Construct {
         `'replicationGroupId' (${props.replicationGroupId}) has ${props.replicationGroupId.length} characters; ElastiCache allows ${MAX_REPLICATION_GROUP_ID}: shorten namePrefix or the environment name`,
       );
     }
-    const securityGroup = new SecurityGroup(this, "security-group", {
+    const securityGroup = clusterOnlySecurityGroup(this, {
       name: props.replicationGroupId,
-      description: `Valkey ${props.replicationGroupId}: ${REDIS_PORT} from the EKS cluster only`,
+      service: "Valkey",
       vpcId: props.vpcId,
-    });
-    new VpcSecurityGroupIngressRule(this, "from-cluster", {
-      securityGroupId: securityGroup.id,
-      referencedSecurityGroupId: props.clientSecurityGroupId,
-      ipProtocol: "tcp",
-      fromPort: REDIS_PORT,
-      toPort: REDIS_PORT,
-      description: "Valkey from EKS nodes and pods",
+      port: REDIS_PORT,
+      clientSecurityGroupId: props.clientSecurityGroupId,
     });
     const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
       name: props.replicationGroupId,

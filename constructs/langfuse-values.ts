@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, ResourceSettings } from "../config/schema";
+import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../contract/clickhouse-system-logs";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../contract/secret-keys";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../contract/service-accounts";
@@ -13,17 +14,6 @@ import { LANGFUSE_SERVICE_ACCOUNT } from "../contract/service-accounts";
 
 /** Name of the StorageClass the ClickHouse volume uses (constructs/storage-classes.ts creates it). */
 export const CLICKHOUSE_STORAGE_CLASS = "clickhouse";
-
-/** The ClickHouse system log tables that fill disks; the server configuration removes them. */
-export const DISABLED_CLICKHOUSE_SYSTEM_LOGS = [
-  "trace_log",
-  "text_log",
-  "metric_log",
-  "asynchronous_metric_log",
-  "opentelemetry_span_log",
-  "latency_log",
-  "processors_profile_log",
-] as const;
 
 /**
  * Seconds the web container may take before its liveness probe can kill it. The web container runs the
@@ -382,15 +372,14 @@ function redisSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): 
 
 /**
  * ClickHouse server configuration merged over the defaults (config.d): the system log tables that grow without
- * bound are removed, and query_log, which Langfuse reads, keeps only `retentionDays` days.
+ * bound are removed, and the kept ones (query_log, which Langfuse reads, and part_log) keep `retentionDays` days.
+ * event_date is a Date column, so the TTL is one ClickHouse 25.2 accepts.
  */
-export function clickhouseServerOverrides(queryLogRetentionDays: number): string {
+export function clickhouseServerOverrides(systemLogRetentionDays: number): string {
   return [
     "<clickhouse>",
-    ...DISABLED_CLICKHOUSE_SYSTEM_LOGS.map((table) => `  <${table} remove="1"/>`),
-    "  <query_log>",
-    `    <ttl>event_date + INTERVAL ${queryLogRetentionDays} DAY DELETE</ttl>`,
-    "  </query_log>",
+    ...REMOVED_SYSTEM_LOGS.map((table) => `  <${table} remove="1"/>`),
+    ...KEPT_SYSTEM_LOGS.flatMap((table) => [`  <${table}>`, `    <ttl>event_date + INTERVAL ${systemLogRetentionDays} DAY DELETE</ttl>`, `  </${table}>`]),
     "</clickhouse>",
   ].join("\n");
 }

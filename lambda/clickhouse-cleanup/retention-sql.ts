@@ -8,6 +8,8 @@
  * rule everywhere: a row is expired when toDateTime(column) < cutoff; a row exactly at the cutoff is kept.
  */
 
+import { SYSTEM_LOG_TABLES } from "../../contract/clickhouse-system-logs";
+
 /** Where a table lives and which column its retention is measured on. */
 export interface RetainedTable {
   /** Database of the table. */
@@ -27,24 +29,6 @@ export const APP_TABLES = [
   { table: "traces", timeColumn: "timestamp" },
   { table: "observations", timeColumn: "start_time" },
   { table: "scores", timeColumn: "timestamp" },
-] as const;
-
-/**
- * ClickHouse system log tables that grow without bound on a default server. Their retention is the server's
- * configuration (constructs/langfuse-values.ts removes most and gives query_log a TTL): an ALTER here would be
- * undone, because ClickHouse renames a system log table whose definition differs from its configuration at the
- * next restart. The emergency cleanup still covers them, for tables created before that configuration.
- */
-export const SYSTEM_LOG_TABLES = [
-  "query_log",
-  "trace_log",
-  "text_log",
-  "metric_log",
-  "asynchronous_metric_log",
-  "opentelemetry_span_log",
-  "latency_log",
-  "processors_profile_log",
-  "part_log",
 ] as const;
 
 export interface RetentionSettings {
