@@ -17,12 +17,13 @@ export interface AddonChart {
 
 /** Pinned add-on charts (current releases when written, November 2026). */
 export const ADDON_CHARTS = {
-  /** eks-charts aws-load-balancer-controller 3.5.0 = controller v3.5.0. */
-  loadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
-  /** metrics-server chart 3.14.0 (metrics-server 0.8.x). */
-  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.14.0" },
-  /** kedacore keda 2.21.0 = KEDA 2.21.0. */
-  keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.21.0" },
+  // Versions seen published and in use (eks-charts 3.4.2 was its latest stable in mid-2026); bump deliberately.
+  /** eks-charts aws-load-balancer-controller 3.4.2 = controller v3.4.2. */
+  loadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.4.2" },
+  /** metrics-server chart 3.13.0 = metrics-server 0.8.0. */
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.0" },
+  /** kedacore keda 2.18.0 = KEDA 2.18.0. */
+  keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.18.0" },
 } as const satisfies Record<string, AddonChart>;
 
 /** The Service in front of the controller's admission webhooks (named by the chart). */
