@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { configErrorOf } from "./support/errors";
 import { DEPS_OUTPUTS } from "../contract/outputs";
 import { ValkeyCache } from "../constructs/elasticache";
+import { ImageCache } from "../constructs/image-cache";
 import { loadBalancerControllerStatements } from "../constructs/load-balancer-controller-policy";
 import { cleanupDeps, documentOf, referenceTo, rolePolicy, synthesizeDeps, upstream } from "./support/deps-json";
 import { environment, onlyResource, resources, type TfJson } from "./support/synth";
@@ -48,6 +49,14 @@ describe("PostgreSQL", () => {
     const instances = Object.values(resources(stack, "aws_rds_cluster_instance"));
     expect(instances.map((instance) => instance.identifier).sort()).toEqual(["langfuse-prod-db-1", "langfuse-prod-db-2"]);
     for (const instance of instances) expect(instance).toMatchObject({ instance_class: "db.serverless", cluster_identifier: referenceTo(stack, "aws_rds_cluster", "id") });
+  });
+
+  it("puts Aurora's writer and reader in the network's first two availability zones, never side by side", () => {
+    const zones = Object.values(resources(deps("prod", AURORA), "aws_rds_cluster_instance"))
+      .sort((a, b) => a.identifier.localeCompare(b.identifier))
+      .map((instance) => instance.availability_zone);
+    const azs = upstream("availability_zones").slice(2, -1);
+    expect(zones).toEqual([`\${element(${azs}, 0)}`, `\${element(${azs}, 1)}`]);
   });
 
   it("runs Aurora with a single writer when multiAz is off (dev)", () => {
@@ -101,6 +110,19 @@ describe("ElastiCache", () => {
     });
   });
 
+  it("keeps daily snapshots 3 days by default in both profiles", () => {
+    for (const profile of ["dev", "prod"]) {
+      expect(onlyResource(deps(profile, { redis: { mode: "elasticache" } }), "aws_elasticache_replication_group").snapshot_retention_limit).toBe(3);
+    }
+  });
+
+  it("picks the parameter group family from the major version (7.2 → valkey7)", () => {
+    expect(onlyResource(deps("prod", { redis: { engineVersion: "7.2" } }), "aws_elasticache_parameter_group")).toMatchObject({
+      family: "valkey7",
+      name: "langfuse-prod-valkey-valkey7",
+    });
+  });
+
   it("has no automatic failover with a single node", () => {
     expect(onlyResource(deps("prod", { redis: { nodeCount: 1 } }), "aws_elasticache_replication_group")).toMatchObject({
       num_cache_clusters: 1,
@@ -131,6 +153,22 @@ describe("ElastiCache", () => {
       const props = { engineVersion: "8.0", nodeType: "cache.t4g.micro", nodeCount: 1, snapshotRetentionDays: 0, vpcId: "vpc", subnetIds: [], clientSecurityGroupId: "sg", authToken: "t", kmsKeyArn: "k" };
       expect(() => new ValkeyCache(stack, "cache", { ...props, replicationGroupId: "x".repeat(41) })).toThrow(
         /'replicationGroupId' \(x{41}\) has 41 characters; ElastiCache allows 40: shorten namePrefix/,
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("image cache", () => {
+  it("throws when the repository prefix is longer than ECR's 30 characters", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "langfuse-image-cache-"));
+    try {
+      const stack = new TerraformStack(new App({ outdir }), "image-cache");
+      const dockerHubCredentialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub";
+      expect(() => new ImageCache(stack, "ok", { repositoryPrefix: "x".repeat(30), dockerHubCredentialArn })).not.toThrow();
+      expect(() => new ImageCache(stack, "long", { repositoryPrefix: "x".repeat(31), dockerHubCredentialArn })).toThrow(
+        /'repositoryPrefix' \(x{31}\) has 31 characters; ECR allows 30: shorten namePrefix/,
       );
     } finally {
       rmSync(outdir, { recursive: true, force: true });

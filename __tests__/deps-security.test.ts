@@ -71,6 +71,14 @@ describe.each(PROFILES)("%s: data is encrypted at rest", (profile) => {
     for (const secret of secrets) expect(secret.kms_key_id).toBe(`\${aws_kms_key.${secretsKey?.[0]}.arn}`);
   });
 
+  it("encrypts ElastiCache at rest with the environment's key", () => {
+    const stack = deps(profile, { redis: { mode: "elasticache" } });
+    expect(onlyResource(stack, "aws_elasticache_replication_group")).toMatchObject({
+      at_rest_encryption_enabled: "true",
+      kms_key_id: onlyResource(stack, "aws_db_instance").kms_key_id,
+    });
+  });
+
   it("rotates every KMS key yearly", () => {
     const keys = Object.values(resources(deps(profile), "aws_kms_key"));
     expect(keys.length).toBeGreaterThanOrEqual(2);
@@ -86,6 +94,15 @@ describe.each(PROFILES)("%s: TLS only", (profile) => {
     const aurora = deps(profile, AURORA);
     expect(onlyResource(aurora, "aws_rds_cluster_parameter_group").parameter).toContainEqual({ name: "rds.force_ssl", value: "1" });
     expect(onlyResource(aurora, "aws_rds_cluster").db_cluster_parameter_group_name).toBe(referenceTo(aurora, "aws_rds_cluster_parameter_group", "name"));
+  });
+
+  it("requires TLS and a generated AUTH token on ElastiCache, with the rotation strategy provider 6 demands", () => {
+    const group = onlyResource(deps(profile, { redis: { mode: "elasticache" } }), "aws_elasticache_replication_group");
+    expect(group.transit_encryption_enabled).toBe(true);
+    // "preferred" would also admit plain-text clients; unset means "required" when transit encryption is on.
+    expect(group.transit_encryption_mode ?? "required").toBe("required");
+    expect(isGeneratedReference(group.auth_token)).toBe(true);
+    expect(group.auth_token_update_strategy).toBe("ROTATE");
   });
 
   it("denies any bucket request not made over TLS", () => {
@@ -316,5 +333,10 @@ describe("generated values fit their consumers", () => {
 
   it("keeps the database password URL-safe (the chart puts it in a connection URL)", () => {
     expect(byName("database-password")?.override_special).toMatch(/^[-_.~]*$/);
+  });
+
+  it("keeps the database password within 8-41 characters, the limit Aurora sets on master passwords", () => {
+    expect(byName("database-password")?.length).toBeGreaterThanOrEqual(8);
+    expect(byName("database-password")?.length).toBeLessThanOrEqual(41);
   });
 });

@@ -76,7 +76,7 @@ const dev: EnvironmentSettings = {
     username: "langfuse",
   },
   bucket: { exportsExpireDays: 7, noncurrentVersionExpireDays: 7, versioning: false, kmsKey: false },
-  redis: { mode: "bundled", nodeType: "cache.t4g.micro", nodeCount: 1, engineVersion: "8.0", snapshotRetentionDays: 0 },
+  redis: { mode: "bundled", nodeType: "cache.t4g.micro", nodeCount: 1, engineVersion: "8.0", snapshotRetentionDays: 3 },
   clickhouse: {
     mode: "bundled",
     externalUrl: "",

@@ -1,6 +1,7 @@
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
+import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { DatabaseBuild, DatabaseEndpoint } from "./database";
 
@@ -42,10 +43,13 @@ export function createAuroraCluster(scope: Construct, build: DatabaseBuild): Dat
     ...(protect ? { finalSnapshotIdentifier: `${build.identifier}-final`, lifecycle: { preventDestroy: true } } : {}),
   });
   const roles = settings.multiAz ? ["writer", "reader"] : ["writer"];
+  const zones = build.availabilityZones;
   roles.forEach((role, index) => {
     new RdsClusterInstance(scope, role, {
       identifier: `${build.identifier}-${index + 1}`,
       clusterIdentifier: cluster.id,
+      // Left to itself RDS picks a random zone per instance, which can put the reader beside the writer.
+      ...(zones ? { availabilityZone: Fn.element(zones, index) } : {}),
       engine: cluster.engine,
       engineVersion: cluster.engineVersion,
       instanceClass: "db.serverless",

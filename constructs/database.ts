@@ -21,6 +21,11 @@ export interface PostgresDatabaseProps {
   readonly vpcId: string;
   /** Subnets of the DB subnet group (private where the environment has them). */
   readonly subnetIds: string[];
+  /**
+   * Availability zones of those subnets, in order: Aurora's writer goes to the first, its reader to the second.
+   * @default - Aurora picks a zone per instance, possibly the same one for writer and reader
+   */
+  readonly availabilityZones?: string[];
   /** The only security group allowed to connect (EKS attaches it to the control plane and every managed node). */
   readonly clientSecurityGroupId: string;
   /** Password of the master user; a reference to a generated value, never a literal. */
@@ -42,6 +47,7 @@ export interface DatabaseBuild {
   readonly majorVersion: string;
   readonly port: number;
   readonly subnetGroupName: string;
+  readonly availabilityZones?: string[];
   readonly securityGroupId: string;
   readonly password: string;
   readonly kmsKeyArn: string;
@@ -85,6 +91,7 @@ export class PostgresDatabase extends Construct {
       majorVersion: props.settings.engineVersion.split(".")[0],
       port: POSTGRES_PORT,
       subnetGroupName: subnetGroup.name,
+      availabilityZones: props.availabilityZones,
       securityGroupId: this.securityGroup.id,
       password: props.password,
       kmsKeyArn: props.kmsKeyArn,

@@ -84,6 +84,9 @@ export class ValkeyCache extends Construct {
       securityGroupIds: [securityGroup.id],
       transitEncryptionEnabled: true,
       authToken: props.authToken,
+      // Provider 6 refuses an auth token without a strategy. ROTATE keeps the old token valid next to a new one,
+      // so pods started before a rotation keep their connections until they restart.
+      authTokenUpdateStrategy: "ROTATE",
       atRestEncryptionEnabled: "true",
       kmsKeyId: props.kmsKeyArn,
       automaticFailoverEnabled: replicated,

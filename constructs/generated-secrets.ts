@@ -27,9 +27,10 @@ export interface GeneratedSecretsProps {
 const URL_SAFE_SPECIAL = "-_";
 
 /*
- * One entry per generated value. Lengths give far more entropy than needed; alphabets follow what each consumer
- * accepts: ElastiCache AUTH tokens refuse @ " / (alphanumerics avoid the question), the ClickHouse chart breaks
- * on % @ : & # ? $, and the database and Redis passwords end up inside URLs.
+ * One entry per generated value. Lengths give far more entropy than needed (the database password stays within
+ * Aurora's 41-character limit); alphabets follow what each consumer accepts: ElastiCache AUTH tokens refuse
+ * @ " / (alphanumerics avoid the question), the ClickHouse chart breaks on % @ : & # ? $, and the database and
+ * Redis passwords end up inside URLs.
  */
 const PASSWORDS = {
   salt: { length: 48, special: false },

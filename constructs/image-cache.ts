@@ -2,9 +2,13 @@ import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-throug
 import { EcrRepositoryCreationTemplate } from "@cdktf/provider-aws/lib/ecr-repository-creation-template";
 import { Construct } from "constructs";
 
+/** ECR's limit on a pull-through cache rule's repository prefix. */
+const MAX_REPOSITORY_PREFIX = 30;
+
 export interface ImageCacheProps {
   /**
-   * ECR repository prefix of the cache (from the naming helper); the node role may import images only under it.
+   * ECR repository prefix of the cache (from the naming helper, at most 30 characters); the node role may import
+   * images only under it.
    */
   readonly repositoryPrefix: string;
   /**
@@ -30,6 +34,11 @@ export class ImageCache extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageCacheProps) {
     super(scope, id);
+    if (props.repositoryPrefix.length > MAX_REPOSITORY_PREFIX) {
+      throw new Error(
+        `'repositoryPrefix' (${props.repositoryPrefix}) has ${props.repositoryPrefix.length} characters; ECR allows ${MAX_REPOSITORY_PREFIX}: shorten namePrefix or the environment name, or set imageCache.enabled: false`,
+      );
+    }
     this.rule = new EcrPullThroughCacheRule(this, "docker-hub", {
       ecrRepositoryPrefix: props.repositoryPrefix,
       upstreamRegistryUrl: "registry-1.docker.io",

@@ -42,6 +42,7 @@ export class DepsStack extends EnvironmentStack {
       settings: config.database,
       vpcId: network.vpc_id,
       subnetIds: network.workload_subnet_ids,
+      availabilityZones: network.availability_zones,
       clientSecurityGroupId: network.cluster_security_group_id,
       password: secrets.databasePassword,
       kmsKeyArn: secrets.kmsKey.arn,
