@@ -7,6 +7,7 @@ import { ConfigError } from "../config/errors";
 import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse-ingress";
 import { ADDON_CHARTS } from "../constructs/platform-addons";
+import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse-values";
 import { KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -53,13 +54,16 @@ describe.each([
 ])("%s: providers", (_name, stack) => {
   it("reach the cluster from the network outputs with a token from aws_eks_cluster_auth, never exec", () => {
     const json = stack();
-    const auth = Object.keys(dataSources(json, "aws_eks_cluster_auth"));
+    // Ephemeral, not a data source: a fresh token in the apply too, and none in the plan file or the state.
+    expect(dataSources(json, "aws_eks_cluster_auth")).toEqual({});
+    const tokens = json.ephemeral.aws_eks_cluster_auth as TfJson;
+    const auth = Object.keys(tokens);
     expect(auth).toHaveLength(1);
-    expect(dataSources(json, "aws_eks_cluster_auth")[auth[0]].name).toBe('${data.tfe_outputs.upstream-network.nonsensitive_values["cluster_name"]}');
+    expect(tokens[auth[0]]).toEqual({ name: '${data.tfe_outputs.upstream-network.nonsensitive_values["cluster_name"]}' });
     const expected = {
       host: '${data.tfe_outputs.upstream-network.nonsensitive_values["cluster_endpoint"]}',
       cluster_ca_certificate: '${base64decode(data.tfe_outputs.upstream-network.nonsensitive_values["cluster_certificate_authority"])}',
-      token: `\${data.aws_eks_cluster_auth.${auth[0]}.token}`,
+      token: `\${ephemeral.aws_eks_cluster_auth.${auth[0]}.token}`,
     };
     expect(json.provider.kubernetes).toEqual([expected]);
     // helm 3.x: `kubernetes` is an object attribute, not a block list.
@@ -106,6 +110,13 @@ describe.each([
     expect(release(json, "langfuse").depends_on).toContain(ref("kubernetes_job_v1", jobName));
   });
 
+  it("install the other add-ons only after that webhook answers, since their Services pass through it", () => {
+    const json = stack();
+    const job = ref("kubernetes_job_v1", nameOf(json, "kubernetes_job_v1", "webhook-ready"));
+    for (const chart of [ADDON_CHARTS.metricsServer, ADDON_CHARTS.keda]) expect(release(json, chart.chart).depends_on, chart.chart).toEqual([job]);
+    expect(release(json, ADDON_CHARTS.loadBalancerController.chart).depends_on).toBeUndefined();
+  });
+
   it("make an encrypted, expandable gp3 the default storage class", () => {
     const gp3 = Object.values(resources(stack(), "kubernetes_storage_class_v1")).find((c) => c.metadata.name === "gp3")!;
     expect(gp3).toMatchObject({
@@ -144,6 +155,14 @@ describe.each([
       wait: true,
     });
     expect(onlyResource(json, "kubernetes_namespace_v1").metadata.name).toBe("langfuse");
+  });
+
+  it("gives a first install, migrations included, 15 minutes: more than the liveness grace, less than the provider's 20-minute create limit", () => {
+    const langfuse = release(stack(), "langfuse");
+    expect(langfuse.timeout).toBe(900);
+    expect(langfuse.timeout).toBeGreaterThan(WEB_MIGRATION_GRACE_SECONDS * 3);
+    expect(langfuse).not.toHaveProperty("timeouts");
+    expect(langfuse.atomic).toBeUndefined();
   });
 
   it("wires PostgreSQL, S3 and the service account role to the deps outputs", () => {
@@ -203,7 +222,11 @@ describe("prod: reaching Langfuse", () => {
     const records = Object.entries(resources(json, "aws_route53_record"));
     const [validationName, validationRecord] = records.find(([name]) => name.includes("certificate-validation"))!;
     expect(validationRecord.zone_id).toBe("Z0123456789ABCDEFGHIJ");
-    expect(validationRecord.name).toContain("domain_validation_options");
+    // One record, no for_each (its keys would be unknown until the certificate exists); the options are a set,
+    // which Terraform only indexes through tolist().
+    expect(validationRecord).not.toHaveProperty("for_each");
+    expect(validationRecord.name).toMatch(/^\$\{tolist\(aws_acm_certificate\.[\w-]+\.domain_validation_options\)\.0\.resource_record_name\}$/);
+    expect(validationRecord.records).toEqual([validationRecord.name.replace("resource_record_name", "resource_record_value")]);
     expect(onlyResource(json, "aws_acm_certificate_validation").validation_record_fqdns).toEqual([`\${aws_route53_record.${validationName}.fqdn}`]);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { configErrorOf } from "./support/errors";
 import { buildLangfuseValues, DOCKER_HUB_IMAGES, type LangfuseEndpoints } from "../constructs/langfuse-values";
+import { WEBHOOK_PROBE_IMAGE } from "../constructs/platform-addons";
 import { cleanupSynth, environment, loadInline, onlyResource, resources, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);
@@ -35,6 +36,15 @@ describe("the image cache (ECR pull-through cache of Docker Hub)", () => {
     const network = synthesize(environment("prod")).network;
     const policies = JSON.stringify(network.data.aws_iam_policy_document);
     expect(policies).toContain("repository/langfuse-prod-cache/*");
+  });
+
+  it("also serves the load balancer webhook probe's image in prod, and leaves dev on Docker Hub", () => {
+    const probeImage = (env: "dev" | "prod") => {
+      const jobs = Object.entries(resources(synthesize(environment(env)).app, "kubernetes_job_v1"));
+      return jobs.find(([name]) => name.includes("webhook-ready"))![1].spec.template.spec.container[0].image;
+    };
+    expect(probeImage("prod")).toBe(`\${data.tfe_outputs.upstream-deps.nonsensitive_values["image_registry_prefix"]}/${WEBHOOK_PROBE_IMAGE}`);
+    expect(probeImage("dev")).toBe(WEBHOOK_PROBE_IMAGE);
   });
 
   it("is off in dev: no rule, an empty registry output, Docker Hub images", () => {

@@ -296,6 +296,11 @@ describe("Langfuse itself", () => {
     expect(zoneSpread).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: web.pod.labels } });
   });
 
+  it("leaves zones that only hold tainted ClickHouse nodes out of the spread, so web can scale past one replica per zone", () => {
+    const { web, worker } = valuesOf(environment("prod")).langfuse;
+    for (const constraint of [...web.pod.topologySpreadConstraints, ...worker.pod.topologySpreadConstraints]) expect(constraint.nodeTaintsPolicy).toBe("Honor");
+  });
+
   it("leaves web scaling to the KEDA ScaledObject and scales the worker with the chart's CPU HPA", () => {
     const { web, worker } = valuesOf(environment("prod")).langfuse;
     expect(web.hpa.enabled).toBe(false);

@@ -79,6 +79,7 @@ export class LangfuseRelease extends Construct {
       version: props.chartVersion,
       namespace: props.namespace,
       values: [JSON.stringify(props.values, null, 2)],
+      // Not atomic: a failed install stays for inspection; Terraform taints it and the next apply replaces it.
       wait: true,
       timeout: props.timeoutSeconds ?? 900,
       maxHistory: 10,

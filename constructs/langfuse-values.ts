@@ -65,6 +65,7 @@ interface TopologySpreadConstraint {
   readonly maxSkew: number;
   readonly topologyKey: string;
   readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  readonly nodeTaintsPolicy: "Honor" | "Ignore";
   readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> };
 }
 
@@ -287,10 +288,13 @@ function headlessInitEnv(config: EnvironmentConfig): EnvVar[] {
 
 function spreadAcrossZones(component: "web" | "worker"): TopologySpreadConstraint[] {
   const labelSelector = { matchLabels: componentLabels(component) };
+  // Honor: a zone whose only node is the tainted ClickHouse node is no domain. Counted (the default), it holds zero
+  // replicas forever, and the zone skew then caps web at one replica per other zone: scale-out stays Pending.
+  const nodeTaintsPolicy = "Honor";
   return [
     // Hard across zones: losing one AZ must leave a replica; soft across nodes so scaling never blocks on it.
-    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector },
-    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", nodeTaintsPolicy, labelSelector },
+    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", nodeTaintsPolicy, labelSelector },
   ];
 }
 

@@ -1,5 +1,6 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../contract/service-accounts";
 
@@ -29,7 +30,7 @@ export const ADDON_CHARTS = {
 /** The Service in front of the controller's admission webhooks (named by the chart). */
 export const LOAD_BALANCER_WEBHOOK_SERVICE = "aws-load-balancer-webhook-service";
 
-/** Image of the webhook readiness probe job: a pinned curl. */
+/** Image of the webhook readiness probe job: a pinned curl from Docker Hub. */
 export const WEBHOOK_PROBE_IMAGE = "curlimages/curl:8.11.1";
 
 export interface PlatformAddonsProps {
@@ -48,23 +49,34 @@ export interface PlatformAddonsProps {
    * @default false - one replica
    */
   readonly highAvailability?: boolean;
+  /**
+   * <registry host>/<prefix> of an ECR pull-through cache of Docker Hub; the probe job's image is pulled through it.
+   * @default - straight from Docker Hub
+   */
+  readonly imageRegistryPrefix?: string;
 }
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
-function release(scope: Construct, id: string, chart: AddonChart, namespace: string, values: object, createNamespace = false): Release {
+interface ReleaseOptions {
+  readonly createNamespace?: boolean;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+function release(scope: Construct, id: string, chart: AddonChart, namespace: string, values: object, options: ReleaseOptions = {}): Release {
   return new Release(scope, id, {
     name: chart.chart,
     repository: chart.repository,
     chart: chart.chart,
     version: chart.version,
     namespace,
-    createNamespace,
+    createNamespace: options.createNamespace ?? false,
     values: [json(values)],
     // Dependents (the Langfuse release, the ingress, ScaledObjects) need these running, not just submitted.
     wait: true,
     timeout: 600,
     maxHistory: 10,
+    dependsOn: options.dependsOn,
   });
 }
 
@@ -96,7 +108,11 @@ export class PlatformAddons extends Construct {
         annotations: { "eks.amazonaws.com/role-arn": props.loadBalancerControllerRoleArn },
       },
     });
-    this.metricsServer = release(this, "metrics-server", ADDON_CHARTS.metricsServer, "kube-system", {});
+    this.ready = this.webhookReadinessJob(lbc.version, props.imageRegistryPrefix);
+    // Both charts create Services, which the controller's service webhook intercepts cluster-wide: installed
+    // alongside the controller, they race its webhook and fail with "no endpoints available".
+    const afterWebhook = { dependsOn: [this.ready] };
+    this.metricsServer = release(this, "metrics-server", ADDON_CHARTS.metricsServer, "kube-system", {}, afterWebhook);
     // The chart names the operator's account keda-operator (KEDA_OPERATOR_SERVICE_ACCOUNT) and annotates it.
     this.keda = release(
       this,
@@ -104,12 +120,11 @@ export class PlatformAddons extends Construct {
       ADDON_CHARTS.keda,
       KEDA_OPERATOR_SERVICE_ACCOUNT.namespace,
       { podIdentity: { aws: { irsa: { enabled: true, roleArn: props.kedaOperatorRoleArn } } } },
-      true,
+      { ...afterWebhook, createNamespace: true },
     );
-    this.ready = this.webhookReadinessJob(lbc.version);
   }
 
-  private webhookReadinessJob(controllerVersion: string): JobV1 {
+  private webhookReadinessJob(controllerVersion: string, imageRegistryPrefix?: string): JobV1 {
     const url = `https://${LOAD_BALANCER_WEBHOOK_SERVICE}.${LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.namespace}.svc/`;
     // Any HTTP answer (even 404) proves the Service routes to a serving webhook; curl fails only on no connection.
     const script = `until curl --silent --insecure --max-time 3 --output /dev/null ${url}; do echo "waiting for ${url}"; sleep 3; done`;
@@ -130,7 +145,7 @@ export class PlatformAddons extends Construct {
             container: [
               {
                 name: "wait-for-webhook",
-                image: WEBHOOK_PROBE_IMAGE,
+                image: imageRegistryPrefix ? `${imageRegistryPrefix}/${WEBHOOK_PROBE_IMAGE}` : WEBHOOK_PROBE_IMAGE,
                 command: ["sh", "-c", script],
                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                 // The image names its user (curl_user), which runAsNonRoot cannot verify: give a numeric one.
