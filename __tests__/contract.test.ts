@@ -27,7 +27,7 @@ const TFE_READ = /data\.tfe_outputs\.upstream-(\w+)\.(nonsensitive_values|values
 const REMOTE_STATE_READ = /data\.terraform_remote_state\.upstream-(\w+)\.(outputs)\.(\w+)/g;
 
 function readsOf(stack: TfJson): Read[] {
-  const text = stringsOf({ resource: stack.resource, data: stack.data, output: stack.output, provider: stack.provider, locals: stack.locals }).join("\n");
+  const text = stringsOf({ resource: stack.resource, data: stack.data, ephemeral: stack.ephemeral, output: stack.output, provider: stack.provider, locals: stack.locals }).join("\n");
   return [...text.matchAll(TFE_READ), ...text.matchAll(REMOTE_STATE_READ)].map(([, producer, channel, key]) => ({ producer, channel, key }));
 }
 
