@@ -1,7 +1,7 @@
 import { createApp } from "../stacks/app-factory";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack } from "cdktf";
@@ -10,10 +10,11 @@ import { Naming } from "../config/naming";
 import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse-cleanup-function";
 import { ClickHouseEndpoint } from "../constructs/clickhouse-endpoint";
 import { ClickHouseLifecycle } from "../constructs/clickhouse-lifecycle";
-import { ClickHouseRetention } from "../constructs/clickhouse-retention";
+import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse-retention";
 import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse-release";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";
+import { appTables, expiredPartitionDropsQuery, relativeCutoff, ttlStatements } from "../lambda/clickhouse-cleanup/retention-sql";
 import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
 const scratch: string[] = [];
@@ -58,7 +59,7 @@ describe.each([
 
   it("ships the bundled TypeScript handler as a zip asset whose hash is the source_code_hash", () => {
     const lambda = fn();
-    expect(lambda.runtime).toBe("nodejs22.x");
+    expect(lambda.runtime).toBe("nodejs24.x");
     expect(lambda.handler).toBe("index.handler");
     expect(lambda.filename).toMatch(/^assets\/clickhouse-lifecycle_cleanup_code_asset_[A-F0-9]+\/[A-F0-9]+\/[a-f0-9]+\.zip$/);
     const zip = readFileSync(join(synth().outdir, "stacks", "app", lambda.filename));
@@ -132,7 +133,7 @@ describe.each([
     const fnName = named(stack, "aws_lambda_function", "cleanup/function");
     const pattern = resources(stack, "aws_cloudwatch_event_rule")[rule].event_pattern as string;
     expect(pattern).toBe(
-      `\${jsonencode({"source" = ["aws.cloudwatch"], "detail-type" = ["CloudWatch Alarm State Change"], "resources" = [aws_cloudwatch_metric_alarm.${alarm}.arn], "detail" = {"state" = {"value" = ["ALARM"]}}})}`,
+      `\${jsonencode({"source" = ["aws.cloudwatch"], "detail-type" = ["CloudWatch Alarm State Change"], "resources" = [aws_cloudwatch_metric_alarm.${alarm}.arn], "detail" = {"alarmName" = [aws_cloudwatch_metric_alarm.${alarm}.alarm_name], "state" = {"value" = ["ALARM"]}}})}`,
     );
     expect(resources(stack, "aws_cloudwatch_event_target")[named(stack, "aws_cloudwatch_event_target", "cleanup/target")]).toMatchObject({ rule: `\${aws_cloudwatch_event_rule.${rule}.name}`, arn: `\${aws_lambda_function.${fnName}.arn}` });
     expect(resources(stack, "aws_lambda_permission")[named(stack, "aws_lambda_permission", "cleanup/invoke")]).toMatchObject({
@@ -173,8 +174,24 @@ describe.each([
       .flatMap((role) => role.rule);
     expect(rules).toEqual([
       { api_groups: [""], resources: ["pods"], verbs: ["list"] },
-      { api_groups: [""], resources: ["nodes/proxy"], verbs: ["get"] },
+      { api_groups: [""], resources: ["nodes/stats"], verbs: ["get"] },
     ]);
+    // nodes/proxy would reach the kubelet's exec endpoint on every node: nothing in the app stack holds it.
+    expect(JSON.stringify([resources(stack, "kubernetes_role_v1"), resources(stack, "kubernetes_cluster_role_v1")])).not.toContain("nodes/proxy");
+  });
+
+  it("runs the metrics script on the Node.js the bundle targets, from ConfigMaps under the 1 MiB limit", () => {
+    const stack = app();
+    const cron = resources(stack, "kubernetes_cron_job_v1")[named(stack, "kubernetes_cron_job_v1", "disk-metrics/cron")];
+    expect(cron.spec.job_template.spec.template.spec.container[0].image).toBe("public.ecr.aws/docker/library/node:24-alpine");
+    expect(fn().runtime).toBe("nodejs24.x");
+    const maps = Object.values(resources(stack, "kubernetes_config_map_v1")).filter((map) => /disk-metrics|retention/.test(map["//"].metadata.path));
+    expect(maps).toHaveLength(2);
+    for (const map of maps) {
+      const bytes = Object.entries(map.data as Record<string, string>).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+      expect(bytes).toBeGreaterThan(0);
+      expect(bytes).toBeLessThan(1024 * 1024);
+    }
   });
 
   it("applies retention with a deploy-time job named by a hash of its SQL, waited for, after the Helm release", () => {
@@ -187,6 +204,30 @@ describe.each([
     expect(script).toContain(`MODIFY TTL toDateTime(\`start_time\`) + INTERVAL ${retentionDays} DAY SETTINGS materialize_ttl_after_modify = 0`);
     const daily = resources(stack, "kubernetes_cron_job_v1")[named(stack, "kubernetes_cron_job_v1", "retention/daily")];
     expect(daily.spec.job_template.spec.template.spec.container[0].command).toEqual(retention.spec.template.spec.container[0].command);
+  });
+
+  it("runs retention with the chart's ClickHouse image, the password only from the Secret and never on a command line", () => {
+    const stack = app();
+    const job = resources(stack, "kubernetes_job_v1")[named(stack, "kubernetes_job_v1", "retention/job")];
+    const container = job.spec.template.spec.container[0];
+    // prod pulls Docker Hub images through the ECR pull-through cache (imageCache), dev straight from Docker Hub.
+    const registry = _name === "prod" ? dep("image_registry_prefix") : "docker.io";
+    expect(container.image).toBe(`${registry}/bitnamilegacy/clickhouse:25.2.1-debian-12-r0`);
+    expect(container.command).toEqual(["/bin/bash", "/scripts/retention.sh"]);
+    expect(container.args).toBeUndefined();
+    expect(container.env).toEqual([
+      { name: "CLICKHOUSE_HOST", value: BUNDLED_CLICKHOUSE.serviceName },
+      { name: "CLICKHOUSE_PORT", value: String(BUNDLED_CLICKHOUSE.nativePort) },
+      { name: "CLICKHOUSE_USER", value: "default" },
+      { name: "CLICKHOUSE_PASSWORD", value_from: { secret_key_ref: { name: "langfuse-secrets", key: "clickhouse-password" } } },
+    ]);
+    const script = Object.values(resources(stack, "kubernetes_config_map_v1")).find((map) => map.metadata.name === "clickhouse-retention")?.data["retention.sh"] as string;
+    expect(script).not.toMatch(/--password|PASSWORD"? *--/);
+    expect(script).toContain('clickhouse-client --config-file "${TMPDIR:-/tmp}/client.xml"');
+    // The config file lands in a memory-backed emptyDir: the root filesystem stays read-only.
+    expect(container.volume_mount).toContainEqual({ name: "scratch", mount_path: "/tmp" });
+    expect(job.spec.template.spec.volume).toContainEqual({ name: "scratch", empty_dir: { medium: "Memory", size_limit: "1Mi" } });
+    expect(container.security_context.read_only_root_filesystem).toBe(true);
   });
 });
 
@@ -250,6 +291,107 @@ describe("ClickHouse lifecycle across environments", () => {
     expect(jobName(30, "1.5.41")).toBe(jobName(30, "1.5.41"));
     expect(jobName(30, "1.5.41")).not.toBe(jobName(31, "1.5.41"));
     expect(jobName(30, "1.5.41")).not.toBe(jobName(30, "1.5.42"));
+  });
+});
+
+/*
+ * The retention script itself, run by bash with clickhouse-client and sleep stubbed: the stub records every call
+ * (arguments, stdin, the config file it was given) and answers like a server whose tables appear late.
+ */
+describe("the retention script", () => {
+  const STUB = `#!/bin/bash
+n=$(( $(cat "$STUB_DIR/count" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STUB_DIR/count"
+printf '%s\\0' "$@" > "$STUB_DIR/$n.args"
+args=("$@"); query=""
+for i in "\${!args[@]}"; do
+  [ "\${args[$i]}" = "--config-file" ] && cp "\${args[$((i + 1))]}" "$STUB_DIR/$n.config"
+  [ "\${args[$i]}" = "-q" ] && query=\${args[$((i + 1))]}
+done
+[[ " $* " == *" --multiquery "* ]] && cat > "$STUB_DIR/$n.stdin"
+exists=$(cat "$STUB_DIR/exists" 2>/dev/null || echo 0)
+case "$query" in
+  "EXISTS TABLE"*) echo $((exists + 1)) > "$STUB_DIR/exists"
+    case "$exists" in 0) echo 0 ;; 1) echo "Code: 210. Connection refused" >&2; exit 210 ;; *) echo 1 ;; esac ;;
+  *observations*"DROP PARTITION"*) printf '%s\\n' "ALTER TABLE \\\`default\\\`.\\\`observations\\\` DROP PARTITION ID '202609';" ;;
+esac
+`;
+  const PASSWORD = "Zq-8_pw-in-secret";
+
+  interface Call {
+    readonly args: string[];
+    readonly config?: string;
+    readonly stdin?: string;
+  }
+
+  /** Runs the script with the recording stub; `tablesAppear: false` swaps in a bare stub whose tables never exist. */
+  function runScript(tablesAppear: boolean): { status: number; output: string; calls: Call[]; configMode: number } {
+    const dir = mkdtempSync(join(tmpdir(), "retention-script-"));
+    scratch.push(dir);
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    // The bare stub keeps 60 checks fast: one line of arguments per call, and "0".
+    const bare = '#!/bin/sh\nprintf "%s\\n" "$*" >> "$STUB_DIR/checks"\necho 0\n';
+    writeFileSync(join(bin, "clickhouse-client"), tablesAppear ? STUB : bare, { mode: 0o755 });
+    writeFileSync(join(bin, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    writeFileSync(join(dir, "retention.sh"), retentionScript(appTables(30)));
+    const result = spawnSync("/bin/bash", [join(dir, "retention.sh")], {
+      encoding: "utf8",
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        TMPDIR: dir,
+        STUB_DIR: dir,
+        CLICKHOUSE_HOST: "langfuse-clickhouse",
+        CLICKHOUSE_PORT: "9000",
+        CLICKHOUSE_USER: "default",
+        CLICKHOUSE_PASSWORD: PASSWORD,
+      },
+    });
+    const optional = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined);
+    const calls = tablesAppear
+      ? Array.from({ length: Number(readFileSync(join(dir, "count"), "utf8")) }, (_, i) => ({
+          args: readFileSync(join(dir, `${i + 1}.args`), "utf8").split("\0").slice(0, -1),
+          config: optional(`${i + 1}.config`),
+          stdin: optional(`${i + 1}.stdin`),
+        }))
+      : readFileSync(join(dir, "checks"), "utf8").trimEnd().split("\n").map((line) => ({ args: line.split(" ") }));
+    return { status: result.status ?? -1, output: result.stdout + result.stderr, calls, configMode: statSync(join(dir, "client.xml")).mode & 0o777 };
+  }
+
+  const query = (call: Call) => call.args[call.args.indexOf("-q") + 1];
+
+  it("waits for Langfuse's tables, then applies the TTLs and drops expired partitions with the size guard lifted", () => {
+    const run = runScript(true);
+    expect(run.status, run.output).toBe(0);
+    // Not there, ClickHouse unreachable, there: the script retries both instead of failing the apply.
+    expect(run.calls.slice(0, 3).map(query)).toEqual(Array(3).fill("EXISTS TABLE `default`.`scores`"));
+    const tables = appTables(30);
+    const alters = run.calls.filter((call) => query(call)?.startsWith("ALTER TABLE")).map(query);
+    expect(alters).toEqual(tables.flatMap(ttlStatements));
+    const selects = run.calls.filter((call) => query(call)?.startsWith("SELECT")).map(query);
+    expect(selects).toEqual(tables.map((table) => `${expiredPartitionDropsQuery(table, relativeCutoff(30))} FORMAT TSVRaw`));
+    // Only the observations query returned a statement: it is run, with the 50 GB drop guard lifted.
+    const drops = run.calls.filter((call) => call.args.includes("--multiquery"));
+    expect(drops).toHaveLength(1);
+    expect(drops[0].args).toContain("--max_partition_size_to_drop=0");
+    expect(drops[0].stdin).toBe("ALTER TABLE `default`.`observations` DROP PARTITION ID '202609';\n");
+  });
+
+  it("passes the password in a private client config file, never as an argument", () => {
+    const run = runScript(true);
+    for (const call of run.calls) {
+      expect(call.args.join(" ")).not.toContain(PASSWORD);
+      expect(call.args.slice(0, 6)).toEqual(["--config-file", expect.stringMatching(/client\.xml$/), "--host", "langfuse-clickhouse", "--port", "9000"]);
+      expect(call.config).toBe(`<config><user>default</user><password><![CDATA[${PASSWORD}]]></password></config>\n`);
+    }
+    expect(run.configMode).toBe(0o600);
+  });
+
+  it("fails the job after 60 checks when the tables never appear", () => {
+    const run = runScript(false);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("Langfuse tables not found");
+    expect(run.calls).toHaveLength(60);
+    expect(run.calls.every((call) => call.args.join(" ").endsWith("-q EXISTS TABLE `default`.`scores`"))).toBe(true);
   });
 });
 

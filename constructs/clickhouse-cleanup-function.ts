@@ -208,11 +208,12 @@ export class ClickHouseCleanupFunction extends Construct {
     this.rule = new CloudwatchEventRule(this, "on-alarm", {
       name: `${props.name}-on-alarm`,
       description: "Starts the ClickHouse cleanup when the disk alarm enters ALARM",
+      // The alarm by ARN (account and region included) and by name; only the transition into ALARM.
       eventPattern: Fn.jsonencode({
         source: ["aws.cloudwatch"],
         "detail-type": ["CloudWatch Alarm State Change"],
         resources: [this.alarm.arn],
-        detail: { state: { value: ["ALARM"] } },
+        detail: { alarmName: [this.alarm.alarmName], state: { value: ["ALARM"] } },
       }),
     });
     new CloudwatchEventTarget(this, "target", { rule: this.rule.name, arn: this.function.arn, targetId: "clickhouse-cleanup" });

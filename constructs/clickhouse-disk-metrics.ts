@@ -9,16 +9,17 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ServiceAccountRef } from "../contract/service-accounts";
-import { bundleScript } from "./lambda-bundle";
+import { bundleScript, NODE_MAJOR } from "./lambda-bundle";
 
 /*
  * Volume usage to CloudWatch every 5 minutes, without exec'ing into any pod and without building an image: a
  * stock Node.js image runs lambda/disk-metrics (bundled with the AWS SDK into one file, shipped in a ConfigMap).
- * The job reads the kubelets' volume stats through the API server, so every persistent volume of the release
- * (ClickHouse, and the bundled Valkey where there is one) is measured the same way. Its Kubernetes rights:
- * list pods in the release namespace and GET nodes/proxy (the kubelet API; nodes are cluster-scoped, so this
- * needs a ClusterRole). Its AWS rights come from the IRSA role in the service account annotation, which the deps
- * stack limits to cloudwatch:PutMetricData in the LangfusePVC namespace.
+ * The job reads the kubelets' volume stats, so every persistent volume of the release (ClickHouse, and the
+ * bundled Valkey where there is one) is measured the same way. Its Kubernetes rights: list pods in the release
+ * namespace, and GET nodes/stats (cluster-scoped, so a ClusterRole), which the kubelet requires for /stats/summary.
+ * Not nodes/proxy: through the kubelet API that right also reaches exec in every pod of a node. Its AWS rights
+ * come from the IRSA role in the service account annotation, which the deps stack limits to
+ * cloudwatch:PutMetricData in the LangfusePVC namespace.
  */
 
 export interface ClickHouseDiskMetricsProps {
@@ -33,8 +34,8 @@ export interface ClickHouseDiskMetricsProps {
   /** Prefix of the cluster-scoped RBAC objects' names, e.g. the naming helper's resource(). */
   readonly clusterRoleName: string;
   /**
-   * Image with Node.js 22 (the bundle targets it).
-   * @default "public.ecr.aws/docker/library/node:22-alpine" (ECR Public: no Docker Hub pull limits)
+   * Image with the Node.js major version the bundle targets (NODE_MAJOR).
+   * @default DEFAULT_DISK_METRICS_IMAGE, node:<NODE_MAJOR>-alpine from ECR Public (no Docker Hub pull limits)
    */
   readonly image?: string;
   /**
@@ -48,6 +49,9 @@ export interface ClickHouseDiskMetricsProps {
    */
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** The official Node.js image of the version the bundle targets, from ECR Public's Docker Official Images mirror. */
+export const DEFAULT_DISK_METRICS_IMAGE = `public.ecr.aws/docker/library/node:${NODE_MAJOR}-alpine`;
 
 const SCRIPT_KEY = "disk-metrics.js";
 const ENTRY = join(__dirname, "..", "lambda", "disk-metrics", "index.ts");
@@ -76,13 +80,14 @@ export class ClickHouseDiskMetrics extends Construct {
     });
     const statsReader = new ClusterRoleV1(this, "volume-stats", {
       metadata: { name: `${props.clusterRoleName}-volume-stats`, labels },
-      rule: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
+      rule: [{ apiGroups: [""], resources: ["nodes/stats"], verbs: ["get"] }],
     });
     new ClusterRoleBindingV1(this, "volume-stats-binding", {
       metadata: { name: `${props.clusterRoleName}-volume-stats`, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: statsReader.metadata.name },
       subject,
     });
+    // One minified file with the CloudWatch client: ~0.5 MiB, under a ConfigMap's 1 MiB (a test keeps it so).
     const script = new ConfigMapV1(this, "script", {
       metadata: { name: "disk-metrics", namespace, labels },
       data: { [SCRIPT_KEY]: bundleScript(ENTRY) },
@@ -109,7 +114,7 @@ export class ClickHouseDiskMetrics extends Construct {
                 container: [
                   {
                     name: "disk-metrics",
-                    image: props.image ?? "public.ecr.aws/docker/library/node:22-alpine",
+                    image: props.image ?? DEFAULT_DISK_METRICS_IMAGE,
                     command: ["node", `/app/${SCRIPT_KEY}`],
                     env: [
                       { name: "CLUSTER_NAME", value: props.clusterName },

@@ -7,8 +7,9 @@ import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-acco
 import { ClickHouseCleanupFunction } from "./clickhouse-cleanup-function";
 import { ClickHouseDiskMetrics } from "./clickhouse-disk-metrics";
 import { ClickHouseEndpoint } from "./clickhouse-endpoint";
-import { ClickHouseRetention } from "./clickhouse-retention";
+import { CLICKHOUSE_IMAGE_TAG, ClickHouseRetention } from "./clickhouse-retention";
 import type { BundledClickHouseNames } from "./langfuse-release";
+import { DOCKER_HUB_IMAGES } from "./langfuse-values";
 
 /*
  * Everything that keeps the bundled ClickHouse's volume from filling up, composed in one place:
@@ -33,6 +34,12 @@ export interface ClickHouseLifecycleProps {
   readonly deps: Pick<DepsOutputs, "clickhouse_secret_arn" | "clickhouse_maintenance_role_arn" | "alerts_topic_arn" | "alerts_kms_key_arn" | "secrets_kms_key_arn">;
   /** The workload subnets route to the internet through no NAT: the function then gets AWS API endpoints. */
   readonly subnetsWithoutNat: boolean;
+  /**
+   * `<registry>/<prefix>` of the Docker Hub pull-through cache the chart's images come from (imageCache on): the
+   * retention jobs pull the same ClickHouse image through it.
+   * @default - straight from Docker Hub
+   */
+  readonly imageRegistryPrefix?: string;
   /**
    * The Helm release (its migrations create the tables) and the load balancer controller.
    * @default - none
@@ -60,6 +67,7 @@ export class ClickHouseLifecycle extends Construct {
       clickhousePort: bundled.nativePort,
       retentionDays: clickhouse.retentionDays,
       chartVersion: props.chartVersion,
+      image: props.imageRegistryPrefix ? `${props.imageRegistryPrefix}/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}` : undefined,
       dependsOn: props.dependsOn,
     });
     this.diskMetrics = new ClickHouseDiskMetrics(this, "disk-metrics", {

@@ -5,6 +5,7 @@ import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/li
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
+import { DOCKER_HUB_IMAGES } from "./langfuse-values";
 import {
   expiredPartitionDropsQuery,
   qualifiedName,
@@ -53,9 +54,14 @@ export interface ClickHouseRetentionProps {
   readonly schedule?: string;
 }
 
-export const DEFAULT_CLICKHOUSE_IMAGE = "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0";
+/** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
+export const CLICKHOUSE_IMAGE_TAG = "25.2.1-debian-12-r0";
+export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`;
 
 const SCRIPT_KEY = "retention.sh";
+/** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */
+const SCRATCH_PATH = "/tmp";
+const CLIENT_CONFIG = '"${TMPDIR:-/tmp}/client.xml"';
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -67,16 +73,21 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
   const lines = [
     "#!/bin/bash",
     "set -euo pipefail",
-    'ch() { clickhouse-client --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" "$@"; }',
+    "# The password goes into a client config file (printf is a shell builtin), never onto a command line.",
+    "umask 077",
+    `printf '<config><user>%s</user><password><![CDATA[%s]]></password></config>\\n' "$CLICKHOUSE_USER" "$CLICKHOUSE_PASSWORD" > ${CLIENT_CONFIG}`,
+    "unset CLICKHOUSE_PASSWORD",
+    `ch() { clickhouse-client --config-file ${CLIENT_CONFIG} --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" "$@"; }`,
     "# Langfuse's migrations create the tables when web first starts: wait for them (at most 10 minutes).",
     "for attempt in $(seq 1 60); do",
-    `  [ "$(ch -q ${shellQuote(`EXISTS TABLE ${qualifiedName(tables.filter((table) => table.kind === "app").at(-1)!)}`)})" = "1" ] && break`,
+    `  [ "$(ch -q ${shellQuote(`EXISTS TABLE ${qualifiedName(tables.at(-1)!)}`)})" = "1" ] && break`,
     '  [ "$attempt" = "60" ] && { echo "Langfuse tables not found"; exit 1; }',
     "  sleep 10",
     "done",
     'apply() { local table=$1; shift; for sql in "$@"; do ch -q "$sql"; done; echo "retention applied to $table"; }',
-    "# drop_expired QUERY: runs the DROP PARTITION statements QUERY generates.",
-    'drop_expired() { local statements; statements=$(ch -q "$1"); if [ -n "$statements" ]; then echo "$statements"; printf "%s\\n" "$statements" | ch --multiquery; fi; }',
+    "# drop_expired QUERY: runs the DROP PARTITION statements QUERY generates. Expired partitions are dropped",
+    "# whatever their size: the server's 50 GB guard (max_partition_size_to_drop) is lifted for these statements only.",
+    'drop_expired() { local statements; statements=$(ch -q "$1"); if [ -n "$statements" ]; then echo "$statements"; printf "%s\\n" "$statements" | ch --multiquery --max_partition_size_to_drop=0; fi; }',
   ];
   for (const table of tables) {
     lines.push(`apply ${shellQuote(qualifiedName(table))} ${ttlStatements(table).map(shellQuote).join(" ")}`);
@@ -123,12 +134,18 @@ export class ClickHouseRetention extends Construct {
             { name: "CLICKHOUSE_USER", value: "default" },
             { name: "CLICKHOUSE_PASSWORD", valueFrom: { secretKeyRef: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY } } },
           ],
-          volumeMount: [{ name: "script", mountPath: "/scripts", readOnly: true }],
+          volumeMount: [
+            { name: "script", mountPath: "/scripts", readOnly: true },
+            { name: "scratch", mountPath: SCRATCH_PATH },
+          ],
           resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         },
       ],
-      volume: [{ name: "script", configMap: { name: config.metadata.name } }],
+      volume: [
+        { name: "script", configMap: { name: config.metadata.name } },
+        { name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+      ],
     };
     const jobSpec = { backoffLimit: 2, activeDeadlineSeconds: 1200, template: { metadata: { labels }, spec: pod } };
 

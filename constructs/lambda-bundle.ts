@@ -16,14 +16,20 @@ import { Construct } from "constructs";
 const REPOSITORY_ROOT = resolve(__dirname, "..");
 /** Where built zips are kept between synths (git-ignored). */
 const BUILD_DIRECTORY = join(REPOSITORY_ROOT, "dist", "lambda-bundles");
-/** Node.js version the bundle targets; the function runtime matches it. */
-export const NODE_RUNTIME = "nodejs22.x";
+/**
+ * Major Node.js version every bundle targets: the Lambda runtime and the disk-metrics image derive from it, so
+ * code is never built for a newer Node.js than the one that runs it. 24 is Lambda's newest Node.js runtime
+ * (nodejs22.x is deprecated in April 2027).
+ */
+export const NODE_MAJOR = 24;
+/** The Lambda runtime of NODE_MAJOR. */
+export const NODE_RUNTIME = `nodejs${NODE_MAJOR}.x`;
 
 // A process builds each entry once, however many stacks or apps (tests synthesize dozens) ask for it.
 const bundles = new Map<string, string>();
 const zips = new Map<string, Buffer>();
 
-/** One self-contained CommonJS file for Node.js 22 from a TypeScript entry point. */
+/** One self-contained CommonJS file for Node.js NODE_MAJOR from a TypeScript entry point. */
 export function bundleScript(entry: string): string {
   const cached = bundles.get(entry);
   if (cached !== undefined) return cached;
@@ -32,7 +38,7 @@ export function bundleScript(entry: string): string {
     entryPoints: [entry],
     bundle: true,
     platform: "node",
-    target: "node22",
+    target: `node${NODE_MAJOR}`,
     format: "cjs",
     minify: true,
     legalComments: "none",

@@ -55,6 +55,7 @@ export class AppStack extends EnvironmentStack {
       loadBalancerControllerRoleArn: deps.load_balancer_controller_role_arn,
       kedaOperatorRoleArn: deps.keda_operator_role_arn,
       highAvailability: config.profile === "prod",
+      imageRegistryPrefix: config.imageCache.enabled ? deps.image_registry_prefix : undefined,
     });
     this.storageClasses = new StorageClasses(this, "storage", {
       clickhouseClassName: CLICKHOUSE_STORAGE_CLASS,
@@ -138,6 +139,7 @@ export class AppStack extends EnvironmentStack {
         network,
         deps,
         subnetsWithoutNat: !config.network.privateSubnets || config.network.natGateways === "none",
+        imageRegistryPrefix: config.imageCache.enabled ? deps.image_registry_prefix : undefined,
         dependsOn: [this.langfuseRelease, this.platform.ready],
       });
     }

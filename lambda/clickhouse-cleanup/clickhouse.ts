@@ -21,6 +21,18 @@ export const SESSION_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 1,
 };
 
+/**
+ * Added to statements (the cleanup's steps) only. ClickHouse refuses to drop a partition or truncate a table
+ * above 50 GB by default (max_partition_size_to_drop, max_table_size_to_drop), which a month of observations on
+ * a 200 GiB volume can reach: exactly the partition the cleanup must drop. Every step is planned from the
+ * retention rules, so the guard is lifted for these statements, per query (ClickHouse 24.1+), not on the server.
+ */
+export const STATEMENT_SETTINGS: ClickHouseSettings = {
+  ...SESSION_SETTINGS,
+  max_partition_size_to_drop: "0",
+  max_table_size_to_drop: "0",
+};
+
 export interface HttpConnection {
   readonly url: string;
   readonly username: string;
@@ -56,7 +68,7 @@ export function overClient(client: ClickHouseClient): ClickHouse {
     async exec(sql: string, timeoutMs?: number): Promise<void> {
       await client.command({
         query: sql,
-        clickhouse_settings: SESSION_SETTINGS,
+        clickhouse_settings: STATEMENT_SETTINGS,
         abort_signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, timeoutMs)),
       });
     },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
+import { createClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import { overClient, type ClickHouse } from "./clickhouse";
 import { quoteIdentifier } from "./retention-sql";
@@ -14,6 +14,8 @@ import { quoteIdentifier } from "./retention-sql";
 
 export interface ChdbSession {
   readonly clickhouse: ClickHouse;
+  /** The same engine through a client sending `settings` with every query unless the query sets them itself. */
+  withDefaults(settings: ClickHouseSettings): ClickHouse;
   /** Closes the engine and removes its data path. */
   dispose(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export function openChdb(): ChdbSession {
   const clickhouse = overClient(createClient({ connection }));
   return {
     clickhouse: { ...clickhouse, close: async () => undefined },
+    withDefaults: (settings) => ({ ...overClient(createClient({ connection, clickhouse_settings: settings })), close: async () => undefined }),
     async dispose() {
       await clickhouse.close();
       rmSync(path, { recursive: true, force: true });

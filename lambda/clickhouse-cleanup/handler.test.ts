@@ -177,6 +177,22 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
     expect(kinds.indexOf("truncate")).toBeGreaterThan(kinds.lastIndexOf("delete-rows"));
   });
 
+  it("drops partitions and truncates tables above the server's drop-size guard (max_*_size_to_drop)", async () => {
+    const f = await fixture();
+    // Stand-in for the server's 50 GB guard: a 1-byte guard on every query that does not lift it itself.
+    const guarded = session.withDefaults({ max_partition_size_to_drop: "1", max_table_size_to_drop: "1" });
+    expect(await guarded.rows("SELECT toString(getSetting('max_partition_size_to_drop')) AS guard")).toEqual([{ guard: "1" }]);
+    // The engine enforces the guard: a drop under it is refused and changes nothing.
+    const [oldest] = await partitionIds(session.clickhouse, f.app, "traces");
+    const refused = session.clickhouse.exec(`ALTER TABLE ${f.app}.traces DROP PARTITION ID '${oldest}' SETTINGS max_partition_size_to_drop = 1`);
+    await expect(refused).rejects.toThrow(/Table or Partition in .* was not dropped/);
+    expect(await partitionIds(session.clickhouse, f.app, "traces")).toContain(oldest);
+    const report = await f.run({}, { connect: () => guarded }, { SYSTEM_LOG_MAX_BYTES: "1000" });
+    expect(report.status).toBe("ok");
+    expect(await partitionIds(session.clickhouse, f.app, "traces")).toEqual(["202610", "202611"]);
+    expect(await countRows(session.clickhouse, f.system, "trace_log")).toBe(0);
+  });
+
   it("is idempotent: a second run finds nothing to do", async () => {
     const f = await fixture();
     await f.run();

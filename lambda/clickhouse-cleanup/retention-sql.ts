@@ -76,16 +76,17 @@ export function quoteString(value: string): string {
 
 /**
  * The TTL statements of one of Langfuse's tables, idempotent (MODIFY replaces any previous TTL).
- * `materialize_ttl_after_modify = 0`: setting the TTL does not rewrite every existing part of a big table (the
- * retention job drops old partitions instead). `ttl_only_drop_parts = 1`: expiry drops whole parts rather than
- * rewriting them, so a row may outlive its retention until every row of its part has expired.
+ * `ttl_only_drop_parts = 1` first: from the moment a TTL exists, expiry only drops whole parts, never rewrites
+ * them, so a row may outlive its retention until every row of its part has expired. Then the TTL, with
+ * `materialize_ttl_after_modify = 0`: setting it does not rewrite every existing part of a big table (parts
+ * written before carry no TTL information; the retention job drops old partitions instead).
  */
 export function ttlStatements(table: RetainedTable): string[] {
   if (table.kind !== "app") throw new Error(`'${table.table}' is a system log table: its TTL belongs to the server configuration`);
   const name = qualifiedName(table);
   return [
-    `ALTER TABLE ${name} MODIFY TTL toDateTime(${quoteIdentifier(table.timeColumn)}) + INTERVAL ${table.retentionDays} DAY SETTINGS materialize_ttl_after_modify = 0`,
     `ALTER TABLE ${name} MODIFY SETTING ttl_only_drop_parts = 1`,
+    `ALTER TABLE ${name} MODIFY TTL toDateTime(${quoteIdentifier(table.timeColumn)}) + INTERVAL ${table.retentionDays} DAY SETTINGS materialize_ttl_after_modify = 0`,
   ];
 }
 

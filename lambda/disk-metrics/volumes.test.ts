@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DISK_METRIC_DIMENSIONS } from "../../contract/metrics";
-import { nodesWithClaims, volumeMetrics, type StatsSummary } from "./volumes";
+import { kubeletsWithClaims, volumeMetrics, type StatsSummary } from "./volumes";
 
 const GIB = 1024 ** 3;
 
@@ -33,15 +33,16 @@ describe("disk metrics from kubelet volume stats", () => {
     ]);
   });
 
-  it("asks only the kubelets of nodes running a pod with a claim", () => {
+  it("asks only the kubelets (by host IP) of nodes running a pod with a claim", () => {
     const pods = {
       items: [
-        { spec: { nodeName: "node-b", volumes: [{ persistentVolumeClaim: { claimName: "data" } }] } },
-        { spec: { nodeName: "node-a", volumes: [{}] } },
-        { spec: { nodeName: "node-b", volumes: [{ persistentVolumeClaim: { claimName: "valkey" } }] } },
+        { spec: { nodeName: "node-b", volumes: [{ persistentVolumeClaim: { claimName: "data" } }] }, status: { hostIP: "10.0.1.20" } },
+        { spec: { nodeName: "node-a", volumes: [{}] }, status: { hostIP: "10.0.1.10" } },
+        { spec: { nodeName: "node-b", volumes: [{ persistentVolumeClaim: { claimName: "valkey" } }] }, status: { hostIP: "10.0.1.20" } },
+        { spec: { nodeName: "node-c", volumes: [{ persistentVolumeClaim: { claimName: "starting" } }] }, status: {} },
         { spec: { volumes: [{ persistentVolumeClaim: { claimName: "pending" } }] } },
       ],
     };
-    expect(nodesWithClaims(pods)).toEqual(["node-b"]);
+    expect(kubeletsWithClaims(pods)).toEqual([{ node: "node-b", hostIP: "10.0.1.20" }]);
   });
 });

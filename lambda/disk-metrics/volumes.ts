@@ -1,7 +1,7 @@
 import { DISK_METRIC_DIMENSIONS } from "../../contract/metrics";
 
 /*
- * Turns the kubelet's stats summary (GET /api/v1/nodes/<node>/proxy/stats/summary) into the seed's volume metrics:
+ * Turns the kubelet's stats summary (GET https://<node>:10250/stats/summary) into the seed's volume metrics:
  * one UsagePercent, UsedGB and TotalGB per persistent volume claim mounted by a pod of the release's namespace.
  * "GB" keeps the seed's metric names; the values are GiB (1024^3 bytes), as `df -BG` reported them.
  * UsagePercent is used / (used + available), as df computes it (filesystem reserved blocks count as neither).
@@ -59,14 +59,25 @@ export function volumeMetrics(summary: StatsSummary, clusterName: string, namesp
   return metrics;
 }
 
-/** Nodes that run a pod of the namespace with a persistent volume claim: the only kubelets worth asking. */
-export function nodesWithClaims(pods: { readonly items?: readonly PodItem[] }): string[] {
-  const nodes = (pods.items ?? [])
-    .filter((pod) => pod.spec?.nodeName && (pod.spec.volumes ?? []).some((volume) => volume.persistentVolumeClaim))
-    .map((pod) => pod.spec!.nodeName!);
-  return [...new Set(nodes)].sort();
+/** A kubelet to ask: the node's name (for messages) and the address its API listens on. */
+export interface Kubelet {
+  readonly node: string;
+  readonly hostIP: string;
+}
+
+/** Kubelets of nodes that run a pod of the namespace with a persistent volume claim: the only ones worth asking. */
+export function kubeletsWithClaims(pods: { readonly items?: readonly PodItem[] }): Kubelet[] {
+  const kubelets = new Map<string, Kubelet>();
+  for (const pod of pods.items ?? []) {
+    const node = pod.spec?.nodeName;
+    const hostIP = pod.status?.hostIP;
+    if (!node || !hostIP || !(pod.spec?.volumes ?? []).some((volume) => volume.persistentVolumeClaim)) continue;
+    kubelets.set(node, { node, hostIP });
+  }
+  return [...kubelets.values()].sort((a, b) => a.node.localeCompare(b.node));
 }
 
 export interface PodItem {
   readonly spec?: { readonly nodeName?: string; readonly volumes?: readonly { readonly persistentVolumeClaim?: unknown }[] };
+  readonly status?: { readonly hostIP?: string };
 }
