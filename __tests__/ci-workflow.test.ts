@@ -51,6 +51,27 @@ describe(".github/workflows/ci.yml", () => {
   });
 });
 
+describe("terraform validate in CI", () => {
+  const setup = steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"));
+  const validate = steps.find((step) => step.run?.trim() === "npm run validate:aws");
+
+  it("validates the AWS part of every stack after the staleness check, against the registry's provider", () => {
+    expect(validate, "no npm run validate:aws step").toBeDefined();
+    expect(steps.indexOf(validate!)).toBeGreaterThan(steps.indexOf(staleCheck!));
+    expect((validate as Step & { env?: Record<string, string> }).env?.TF_PLUGIN_MIRROR).toBe("registry");
+    expect(setup, "no hashicorp/setup-terraform step").toBeDefined();
+    expect(steps.indexOf(setup!)).toBeLessThan(steps.indexOf(validate!));
+    // The wrapper rewrites terraform's stdout; the script parses `terraform validate -json` from it.
+    expect(setup!.with?.terraform_wrapper).toBe(false);
+  });
+
+  it("installs the Terraform version every environment's workspaces pin", () => {
+    const names = environmentNames(parseYaml(readFileSync(join(__dirname, "../environments.yaml"), "utf8")));
+    const pinned = new Set(names.map((name) => environment(name).workspaces.terraformVersion));
+    expect([...pinned]).toEqual([setup!.with?.terraform_version]);
+  });
+});
+
 describe("layout, workflow and Terraform Cloud workspaces agree", () => {
   afterAll(cleanupSynth);
   const repository = join(__dirname, "..");

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,13 +8,17 @@ import { estimate, type Estimate } from "../scripts/cost/estimate";
 import { DEFAULT_PRICE_FILE, loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
 import { readSynthesizedEnvironment, type Json, type SynthesizedStack } from "../scripts/cost/synthesized";
+import { cleanupSynth, environment, synthesize, TODAY as SYNTH_TODAY } from "./support/synth";
 
 const FIXTURE = join(__dirname, "fixtures/cost/small");
 const TODAY = "2026-11-23";
 const prices = loadPrices();
 const temporaryFolders: string[] = [];
 
-afterAll(() => temporaryFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+afterAll(() => {
+  temporaryFolders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  cleanupSynth();
+});
 
 const run = (stacks: readonly SynthesizedStack[], environment = "dev", today = TODAY): Estimate => estimate(stacks, { environment, prices, today });
 const stack = (resource: Json, name = "network"): SynthesizedStack => ({ name, json: { resource } });
@@ -82,6 +86,15 @@ describe("cost estimate of a small hand-made environment", () => {
     expect(total(result, "CloudWatch logs")).toBeCloseTo(0.5 + 0.03, 5);
     expect(total(result, "S3 bucket langfuse-dev-data")).toBeCloseTo(50 * 0.023, 5);
     expect(result.lines.find((line) => line.item.startsWith("Lambda"))).toMatchObject({ monthlyUsd: 0 });
+  });
+
+  it("names every resource type it counts as free in the report, with its count", () => {
+    const types = Object.keys(result.freeByType);
+    expect(types.length).toBeGreaterThan(0);
+    expect(Object.values(result.freeByType).reduce((sum, count) => sum + count, 0)).toBe(result.freeResources);
+    const report = formatReport(result);
+    const freeSection = report.slice(report.indexOf("Free (configuration only"), report.indexOf("Assumptions:"));
+    for (const type of types) expect(freeSection).toContain(`${type} ${result.freeByType[type]}`);
   });
 
   it("lists a resource type it has no rule for as unpriced instead of counting it as zero", () => {
@@ -238,6 +251,20 @@ describe("price file", () => {
     const { kmsKeyPerMonth: _dropped, ...rest } = prices;
     writeFileSync(broken, JSON.stringify(rest));
     expect(() => loadPrices(broken)).toThrow(`${broken}: 'kmsKeyPerMonth' Invalid input: expected number, received undefined`);
+  });
+});
+
+describe("the repository's environments", () => {
+  const operations = readFileSync(join(__dirname, "../docs/operations.md"), "utf8");
+
+  it.each(["dev", "prod"])("%s prices every resource, meets its goal, and has the total docs/operations.md states", (name) => {
+    const result = estimate(readSynthesizedEnvironment(synthesize(environment(name)).outdir), { environment: name, prices, today: SYNTH_TODAY });
+    expect(result.unpriced).toEqual([]);
+    expect(result.goal).toBeDefined();
+    expect(result.totalUsd).toBeLessThan(result.goal!.usdPerMonth);
+    const row = operations.split("\n").find((line) => line.startsWith(`| ${name} | **$`));
+    expect(row, `docs/operations.md has no figures row for ${name}`).toBeDefined();
+    expect(row, `update docs/operations.md's figures with npm run cost -- --env ${name}`).toContain(`**$${result.totalUsd.toFixed(2)}**`);
   });
 });
 

@@ -15,10 +15,13 @@ import { Vpc } from "../constructs/vpc";
 import { NETWORK_OUTPUTS } from "../contract/outputs";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { NetworkStack } from "../stacks/network-stack";
-import { dataSources, environment, onlyResource, resources, type TfJson } from "./support/synth";
+import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
 const outdir = mkdtempSync(join(tmpdir(), "langfuse-network-"));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+  cleanupSynth();
+});
 
 /** The network stack alone: it reads no upstream outputs, so the other stacks need not be synthesized. */
 function synthNetwork(config: EnvironmentConfig): { json: TfJson; text: string } {
@@ -229,7 +232,7 @@ describe("access entries", () => {
   const admins = (json: TfJson) => Object.values(resources(json, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
 
   it("makes every configured admin and the app workspace's run role cluster-admin", () => {
-    expect(admins(prod.json)).toEqual([ADMIN, BREAK_GLASS, "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/langfuse-prod-app-tfc-run"]);
+    expect(admins(prod.json)).toEqual([ADMIN, BREAK_GLASS, "${data.aws_iam_role.app-run-role.arn}"]);
     const associations = Object.values(resources(prod.json, "aws_eks_access_policy_association"));
     expect(associations).toHaveLength(3);
     for (const association of associations) {
@@ -242,11 +245,18 @@ describe("access entries", () => {
   });
 
   it("gives the run role of the environment's own app workspace (dev)", () => {
-    expect(admins(dev.json)).toEqual(["arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/langfuse-dev-app-tfc-run"]);
+    expect(admins(dev.json)).toEqual(["${data.aws_iam_role.app-run-role.arn}"]);
+    expect(dataSources(dev.json, "aws_iam_role")["app-run-role"]).toEqual({ name: "langfuse-dev-app-tfc-run" });
+  });
+
+  it("looks the run role up by the name the workspaces stack gives it, so a network plan before the bootstrap fails", () => {
+    const runRoles = Object.values(resources(synthesize(environment("prod")).workspaces, "aws_iam_role")).map((role) => role.name);
+    expect(runRoles).toContain(dataSources(prod.json, "aws_iam_role")["app-run-role"].name);
   });
 
   it("adds no run role entry without Terraform Cloud", () => {
     expect(admins(variant.json)).toEqual([]);
+    expect(dataSources(variant.json, "aws_iam_role")).toEqual({});
   });
 
   it("throws when the same principal is listed twice", () => {
@@ -272,9 +282,9 @@ describe("node groups", () => {
     expect(nodeGroup(prod.json, "general").capacity_type).toBe("ON_DEMAND");
   });
 
-  it("leaves the desired size to the autoscaler and follows the control-plane version", () => {
+  it("applies the configured desired size on every change (no cluster autoscaler owns it) and follows the control-plane version", () => {
     const general = nodeGroup(prod.json, "general");
-    expect(general.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ["scaling_config[0].desired_size"] });
+    expect(general.lifecycle).toEqual({ create_before_destroy: true });
     expect(general.version).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.version\}$/);
   });
 

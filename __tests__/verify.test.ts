@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatResult, verify } from "../scripts/verify/checks";
-import { withPortForward } from "../scripts/verify/port-forward";
+import { releaseValues, valueAt } from "../scripts/cost/helm-values";
+import { WEB_SERVICE_TARGET, withPortForward } from "../scripts/verify/port-forward";
+import { cleanupSynth, environment, resources, synthesize } from "./support/synth";
 
 const run = promisify(execFile);
 const HEALTHY_BODY = JSON.stringify({ status: "OK", version: "3.224.1" });
@@ -45,6 +47,7 @@ afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   }
   folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  cleanupSynth();
 });
 
 describe("verify", () => {
@@ -137,6 +140,27 @@ require("node:http").createServer((q, r) => r.writeHead(200).end(${JSON.stringif
     const [afterwards] = await verify(baseUrl, { timeoutMs: 1000 });
     expect(afterwards.ok).toBe(false);
     expect(afterwards.problem).toMatch(/ECONNREFUSED/);
+  });
+
+  it("targets the web Service of the Langfuse release in the namespace the dev app stack deploys it to", () => {
+    const app = synthesize(environment("dev")).app;
+    const release = Object.values(resources(app, "helm_release")).find((each) => each.chart === "langfuse");
+    const namespace = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(release?.namespace)?.[1];
+    expect(namespace, "the release is not in a namespace of the stack").toBeDefined();
+    expect(resources(app, "kubernetes_namespace_v1")[namespace!].metadata.name).toBe(WEB_SERVICE_TARGET.namespace);
+    // The chart names the web Service <release>-web and serves it on port 3000 unless values change it.
+    expect(WEB_SERVICE_TARGET.service).toBe(`${release!.name}-web`);
+    const values = releaseValues({ stack: "app", type: "helm_release", name: "langfuse", body: release! });
+    expect(values, "the release's values cannot be read").toBeDefined();
+    expect(valueAt(values!, "langfuse.web.service.port") ?? 3000).toBe(WEB_SERVICE_TARGET.port);
+  });
+
+  it("npm run verify -- --port-forward runs the checks through kubectl and exits 0", async () => {
+    const kubectl = fakeKubectl("forward");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", join(__dirname, "../scripts/verify.ts"), "--port-forward", "--kubectl", kubectl.path], { encoding: "utf8" });
+    expect(stdout).toMatch(/^port-forward: http:\/\/127\.0\.0\.1:\d+ → svc\/langfuse-web in namespace langfuse$/m);
+    expect(stdout.match(/^PASS /gm)).toHaveLength(3);
+    expect(stdout).toContain("all 3 checks passed");
   });
 
   it("throws when kubectl port-forward exits before forwarding, with kubectl's message", async () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { stackWorkingDirectory } from "../contract/synth-layout";
+import { RUN_ROLE_SERVICES } from "../constructs/tfc-dynamic-credentials";
 import { WorkspacesStack } from "../stacks/workspaces-stack";
 import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -187,14 +188,17 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
     expect(statement.condition).toHaveLength(2);
   });
 
-  it.each(DEPLOYED_STACKS)("gives the %s run role PowerUserAccess and IAM writes only on names of its environment", (stack) => {
+  it.each(DEPLOYED_STACKS)("gives the %s run role the stacks' services and IAM writes only on names of its environment, never * on *", (stack) => {
     const { statements, managed } = permissionsOf(json, naming.runRole(stack));
-    expect(managed).toEqual([`arn:${PARTITION}:iam::aws:policy/PowerUserAccess`]);
+    expect(managed).toEqual([]);
     const allows = statements.filter((statement) => statement.effect === "Allow");
+    expect(allows.every((statement) => statement.not_actions === undefined && statement.not_resources === undefined)).toBe(true);
     for (const statement of allows) {
-      expect(statement.actions.includes("*") && statement.resources.includes("*")).toBe(false);
-      for (const resource of statement.resources) expect(resource).not.toBe("*");
+      expect(statement.actions).not.toContain("*");
+      // Any resource only for whole services the stacks manage; IAM only on named resources.
+      if (statement.resources.includes("*")) expect(statement.actions).toEqual(RUN_ROLE_SERVICES.map((service) => `${service}:*`));
     }
+    expect(RUN_ROLE_SERVICES).not.toContain("iam");
     const writes = allows.filter((statement) => statement.actions.includes("iam:CreateRole") || statement.actions.includes("iam:AttachRolePolicy"));
     expect(writes.flatMap((statement) => statement.resources)).toEqual([`arn:${PARTITION}:iam::*:role/langfuse-${name}-*`]);
     expect(allows.find((statement) => statement.actions.includes("iam:CreatePolicy"))?.resources).toEqual([`arn:${PARTITION}:iam::*:policy/langfuse-${name}-*`]);
@@ -275,6 +279,58 @@ describe("several environments", () => {
     );
     expect(subjects).toHaveLength(6);
     expect(new Set(subjects).size).toBe(6);
+  });
+});
+
+/**
+ * The IAM service that manages each AWS resource or data source type of the stacks; null for types Terraform
+ * computes without calling AWS (policy documents, the EKS token) or that need no permission (caller identity).
+ */
+const SERVICE_OF_TYPE: ReadonlyArray<[RegExp, string | null]> = [
+  [/^aws_(iam_policy_document|caller_identity|partition|eks_cluster_auth|lb_hosted_zone_id)$/, null],
+  [/^aws_(vpc|subnet|route|route_table|route_table_association|internet_gateway|nat_gateway|eip|vpc_endpoint|security_group|availability_zones)$/, "ec2"],
+  [/^aws_vpc_security_group_/, "ec2"],
+  [/^aws_eks_/, "eks"],
+  [/^aws_iam_/, "iam"],
+  [/^aws_kms_/, "kms"],
+  [/^aws_cloudwatch_log_/, "logs"],
+  [/^aws_cloudwatch_event_/, "events"],
+  [/^aws_cloudwatch_/, "cloudwatch"],
+  [/^aws_lambda_/, "lambda"],
+  [/^aws_acm_/, "acm"],
+  [/^aws_route53_/, "route53"],
+  [/^aws_lb$/, "elasticloadbalancing"],
+  [/^aws_(db|rds)_/, "rds"],
+  [/^aws_elasticache_/, "elasticache"],
+  [/^aws_s3_/, "s3"],
+  [/^aws_secretsmanager_/, "secretsmanager"],
+  [/^aws_sns_/, "sns"],
+  [/^aws_ecr_/, "ecr"],
+];
+
+describe("run role permissions cover what the stacks manage", () => {
+  it.each(["dev", "prod"])("allows the service of every AWS resource and data source type of %s's network, deps and app stacks", (name) => {
+    const stacks = synthesize(environment(name));
+    const missing: string[] = [];
+    for (const stack of DEPLOYED_STACKS) {
+      const types = [...Object.keys(stacks[stack].resource ?? {}), ...Object.keys(stacks[stack].data ?? {})].filter((type) => type.startsWith("aws_"));
+      for (const type of types) {
+        const match = SERVICE_OF_TYPE.find(([pattern]) => pattern.test(type));
+        if (!match) missing.push(`${stack}: ${type} (add it to SERVICE_OF_TYPE)`);
+        else if (match[1] !== null && match[1] !== "iam" && !(RUN_ROLE_SERVICES as readonly string[]).includes(match[1])) missing.push(`${stack}: ${type} needs ${match[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it.each(["dev", "prod"])("lets the run roles write IAM roles of %s only under the environment's prefix, which every role of the stacks carries", (name) => {
+    const config = environment(name);
+    const prefix = `${new Naming(config.namePrefix, config.name).resource()}-`;
+    const stacks = synthesize(config);
+    const roleNames = DEPLOYED_STACKS.flatMap((stack) => Object.values(resources(stacks[stack], "aws_iam_role")).map((role) => role.name));
+    expect(roleNames.length).toBeGreaterThan(0);
+    expect(roleNames.filter((roleName) => !roleName.startsWith(prefix))).toEqual([]);
+    expect(DEPLOYED_STACKS.flatMap((stack) => Object.values(resources(stacks[stack], "aws_iam_policy")).filter((policy) => !policy.name?.startsWith(prefix)))).toEqual([]);
   });
 });
 

@@ -122,11 +122,9 @@ export class NodeGroups extends Construct {
         taint: spec.taints?.map((taint) => ({ ...taint })),
         // The role's policies must exist before nodes join and outlive them on destroy.
         dependsOn: [...permissions, ...(props.dependsOn ?? [])],
-        lifecycle: {
-          createBeforeDestroy: true,
-          // The cluster autoscaler changes the desired size; applying the configured one would undo its work.
-          ignoreChanges: ["scaling_config[0].desired_size"],
-        },
+        // The desired size stays managed: no cluster autoscaler runs in these clusters, so `desiredSize` is how an
+        // operator adds nodes (ignoring it would also make a raised `minSize` fail against the old desired size).
+        lifecycle: { createBeforeDestroy: true },
       });
     }
     this.groups = groups;

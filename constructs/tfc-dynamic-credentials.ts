@@ -2,7 +2,6 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 
 /*
@@ -74,6 +73,32 @@ export interface TfcRunRoleProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The AWS services the network, deps and app stacks manage, outside IAM: every action of each, on any resource.
+ * Besides the services of their resource types this covers what AWS calls on the caller's behalf: EC2 reads for
+ * EKS, RDS, ElastiCache and Lambda in a VPC, KMS grants for encrypted volumes and databases, Secrets Manager for
+ * RDS's managed password and the pull-through cache's Docker Hub credential, Route53 for certificate validation.
+ * __tests__/workspaces-stack.test.ts fails when a stack gains a resource type of a service missing here.
+ */
+export const RUN_ROLE_SERVICES = [
+  "acm", // certificate of the ingress
+  "cloudwatch", // dashboard and alarms
+  "ec2", // VPC, subnets, routes, NAT, endpoints, security groups
+  "ecr", // pull-through cache rules and repository creation template
+  "eks", // cluster, node groups, add-ons, access entries
+  "elasticache", // Redis/Valkey replication group
+  "elasticloadbalancing", // the ALB the controller creates, looked up for DNS
+  "events", // EventBridge rule of the ClickHouse cleanup
+  "kms", // keys of the cluster secrets, database, bucket and topic
+  "lambda", // ClickHouse emergency cleanup
+  "logs", // control-plane and Lambda log groups
+  "rds", // PostgreSQL / Aurora
+  "route53", // DNS record and certificate validation records
+  "s3", // the Langfuse bucket
+  "secretsmanager", // generated secrets
+  "sns", // alerts topic
+] as const;
+
 const ROLE_READ_ACTIONS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags", "iam:ListInstanceProfilesForRole"];
 const ROLE_WRITE_ACTIONS = [
   "iam:CreateRole",
@@ -128,10 +153,10 @@ const OIDC_PROVIDER_ACTIONS = [
  * The IAM role one workspace's runs assume. The trust policy checks the audience and the subject: the subject
  * names organization, project and workspace, so no other workspace (nor another organization's) can assume it.
  *
- * Permissions: AWS's PowerUserAccess (everything but IAM, Organizations and Account) plus IAM writes limited to
- * names starting with `iamNamePrefix` and to the region's EKS OIDC providers, because the stacks create roles
- * for EKS, node groups, IRSA and Lambda. A run can still create a role under that prefix with broad rights; see
- * docs/workspaces.md for the trade-off and the stronger options.
+ * Permissions: the services the stacks manage (RUN_ROLE_SERVICES), not the account's every service, plus IAM
+ * writes limited to names starting with `iamNamePrefix` and to the region's EKS OIDC providers, because the stacks
+ * create roles for EKS, node groups, IRSA and Lambda. A run can still create a role under that prefix with broad
+ * rights; see docs/workspaces.md for the trade-off and the stronger options.
  */
 export class TfcRunRole extends Construct {
   readonly role: IamRole;
@@ -162,7 +187,10 @@ export class TfcRunRole extends Construct {
       assumeRolePolicy: trust.json,
       tags: props.tags ? { ...props.tags } : undefined,
     });
-    new IamRolePolicyAttachment(this, "power-user", { role: this.role.name, policyArn: `arn:${props.partition}:iam::aws:policy/PowerUserAccess` });
+    const services = new DataAwsIamPolicyDocument(this, "service-permissions", {
+      statement: [{ sid: "StackServices", effect: "Allow", actions: RUN_ROLE_SERVICES.map((service) => `${service}:*`), resources: ["*"] }],
+    });
+    new IamRolePolicy(this, "services", { name: "stack-services", role: this.role.name, policy: services.json });
     const permissions = new DataAwsIamPolicyDocument(this, "iam-permissions", { statement: iamStatements(props) });
     new IamRolePolicy(this, "iam", { name: "iam-within-environment", role: this.role.name, policy: permissions.json });
   }

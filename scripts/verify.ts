@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { formatResult, verify, type CheckResult } from "./verify/checks";
-import { withPortForward } from "./verify/port-forward";
+import { WEB_SERVICE_TARGET, withPortForward } from "./verify/port-forward";
 
 /*
  * npm run verify -- <url>                  e.g. https://langfuse.example.com
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   if (portForward) {
     const options = { namespace: values.namespace, service: values.service, kubectl: values.kubectl, localPort: positiveInteger("local-port", values["local-port"]) };
     results = await withPortForward(options, (baseUrl) => {
-      console.log(`port-forward: ${baseUrl} → svc/${options.service ?? "langfuse-web"} in namespace ${options.namespace ?? "langfuse"}`);
+      console.log(`port-forward: ${baseUrl} → svc/${options.service ?? WEB_SERVICE_TARGET.service} in namespace ${options.namespace ?? WEB_SERVICE_TARGET.namespace}`);
       return verify(baseUrl, { timeoutMs });
     });
   } else {

@@ -1,4 +1,5 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster-access";
@@ -44,7 +45,7 @@ export class NetworkStack extends EnvironmentStack {
     });
     const { cluster } = eks;
 
-    new ClusterAccess(this, "access", { clusterName: cluster.name, admins: this.clusterAdmins(account.accountId) });
+    new ClusterAccess(this, "access", { clusterName: cluster.name, admins: this.clusterAdmins() });
 
     const addons = new EksAddons(this, "addons", {
       naming,
@@ -84,11 +85,15 @@ export class NetworkStack extends EnvironmentStack {
   /**
    * The configured admins, plus, with Terraform Cloud, the app workspace's run role: the app stack's helm and
    * kubernetes providers authenticate as that role (the workspaces stack creates it under exactly this name).
+   * The role is looked up, not spelled as an ARN: EKS rejects an access entry for a principal that does not exist,
+   * so a network run before the workspaces stack's apply fails at plan time, naming the missing role, instead of
+   * halfway through the first apply with a cluster already built.
    */
-  private clusterAdmins(accountId: string): ClusterAdmin[] {
+  private clusterAdmins(): ClusterAdmin[] {
     const admins = this.config.cluster.adminPrincipalArns.map((principalArn) => ({ id: adminId(principalArn), principalArn }));
     if (this.config.backend.type !== "cloud") return admins;
-    return [...admins, { id: "app-run-role", principalArn: `arn:aws:iam::${accountId}:role/${this.naming.runRole("app")}` }];
+    const appRunRole = new DataAwsIamRole(this, "app-run-role", { name: this.naming.runRole("app") });
+    return [...admins, { id: "app-run-role", principalArn: appRunRole.arn }];
   }
 
   private nodeGroupSpecs(workloadSubnetIds: string[]): NodeGroupSpec[] {

@@ -32,6 +32,8 @@ export interface Estimate {
   readonly unpriced: readonly UnpricedResource[];
   /** Resource blocks that cost nothing by themselves (IAM, routes, security groups, Kubernetes objects …). */
   readonly freeResources: number;
+  /** The same blocks counted per resource type, so the report can name every one of them. */
+  readonly freeByType: Readonly<Record<string, number>>;
   readonly totalUsd: number;
   readonly goal: (typeof COST_GOALS)[string] | undefined;
   readonly warnings: readonly string[];
@@ -122,12 +124,13 @@ export function estimate(stacks: readonly SynthesizedStack[], options: EstimateO
   const context = pricingContext(resources, options, usage);
   const lines: CostLine[] = [];
   const unpriced: UnpricedResource[] = [];
-  let freeResources = 0;
+  const freeByType: Record<string, number> = {};
+  const free = (type: string) => (freeByType[type] = (freeByType[type] ?? 0) + 1);
   for (const resource of resources) {
     const address = `${resource.type}.${resource.name}`;
     const rule = RULES[resource.type];
     if (!rule) {
-      if (isFree(resource.type)) freeResources += 1;
+      if (isFree(resource.type)) free(resource.type);
       else unpriced.push({ stack: resource.stack, address, reason: `no price rule for resource type ${resource.type}` });
       continue;
     }
@@ -135,7 +138,7 @@ export function estimate(stacks: readonly SynthesizedStack[], options: EstimateO
     const priced = rule(resource, context);
     if ("unpriced" in priced) unpriced.push({ stack: resource.stack, address, reason: priced.unpriced });
     else if (count === undefined && priced.length > 0) unpriced.push({ stack: resource.stack, address, reason: "count/for_each is only known at apply time" });
-    else if (priced.length === 0) freeResources += 1;
+    else if (priced.length === 0) free(resource.type);
     else for (const line of priced) lines.push({ ...scaled(line, count ?? 1), stack: resource.stack, address });
   }
   const environment = environmentLines(resources, context);
@@ -146,7 +149,8 @@ export function estimate(stacks: readonly SynthesizedStack[], options: EstimateO
     stacks: stacks.map((stack) => stack.name),
     lines,
     unpriced,
-    freeResources,
+    freeResources: Object.values(freeByType).reduce((sum, count) => sum + count, 0),
+    freeByType: Object.fromEntries(Object.entries(freeByType).sort(([a], [b]) => a.localeCompare(b))),
     totalUsd: lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
     goal: COST_GOALS[options.environment],
     warnings: lines.flatMap((line) => (line.warning ? [line.warning] : [])),

@@ -40,6 +40,20 @@ function goalLine(estimate: Estimate): string[] {
   return [`Goal: below $${money(usdPerMonth)}/month (${baseline}): ${verdict}`];
 }
 
+/** "aws_iam_role 9, aws_route 5, …" wrapped to the report's width: every zero-cost type is named, none hidden. */
+function freeTypeLines(freeByType: Readonly<Record<string, number>>): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const [type, count] of Object.entries(freeByType)) {
+    const entry = `${type} ${count}`;
+    if (current && current.length + entry.length + 2 > ITEM_WIDTH + AMOUNT_WIDTH + 30) {
+      lines.push(`  ${current},`);
+      current = entry;
+    } else current = current ? `${current}, ${entry}` : entry;
+  }
+  return current ? [...lines, `  ${current}`] : lines;
+}
+
 export function formatReport(estimate: Estimate): string {
   const out: string[] = [
     `Monthly cost estimate for environment '${estimate.environment}' (USD, list prices as of ${estimate.pricesAsOf})`,
@@ -55,7 +69,7 @@ export function formatReport(estimate: Estimate): string {
   } else {
     out.push(`Unpriced (${estimate.unpriced.length}, NOT in the total):`, ...estimate.unpriced.map((u) => `  ${u.stack}: ${u.address}: ${u.reason}`));
   }
-  out.push(`Free (configuration only, no charge of their own): ${estimate.freeResources} resources`, "");
+  out.push(`Free (configuration only, no charge of their own): ${estimate.freeResources} resources`, ...freeTypeLines(estimate.freeByType), "");
   out.push("Assumptions:", ...estimate.assumptions.map((assumption) => `  - ${assumption}`), "");
   out.push("Prices:", ...estimate.priceSources.map((source) => `  - ${source}`));
   return `${out.join("\n")}\n`;

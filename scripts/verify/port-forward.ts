@@ -1,17 +1,22 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { LANGFUSE_WEB_SERVICE } from "../../constructs/langfuse-release";
+import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 
 /*
  * Dev environments have no ingress: reach Langfuse through `kubectl port-forward` to the chart's web service
  * (release `langfuse` → service `langfuse-web`, port 3000), run the checks, and stop kubectl again.
  */
 
+/** Where the app stack puts Langfuse's web Service: the defaults of every option below come from it. */
+export const WEB_SERVICE_TARGET = { namespace: LANGFUSE_SERVICE_ACCOUNT.namespace, service: LANGFUSE_WEB_SERVICE.name, port: LANGFUSE_WEB_SERVICE.port } as const;
+
 export interface PortForwardOptions {
-  /** @default "langfuse" */
+  /** @default - the app stack's namespace (WEB_SERVICE_TARGET) */
   readonly namespace?: string;
-  /** @default "langfuse-web" */
+  /** @default - the chart's web Service (WEB_SERVICE_TARGET) */
   readonly service?: string;
-  /** @default 3000 */
+  /** @default - the web Service's port (WEB_SERVICE_TARGET) */
   readonly remotePort?: number;
   /** Local port on 127.0.0.1. @default - a free port */
   readonly localPort?: number;
@@ -36,7 +41,8 @@ export function freeLocalPort(): Promise<number> {
 /** Starts kubectl port-forward, runs `work` against http://127.0.0.1:<port>, and always stops kubectl. */
 export async function withPortForward<T>(options: PortForwardOptions, work: (baseUrl: string) => Promise<T>): Promise<T> {
   const localPort = options.localPort ?? (await freeLocalPort());
-  const args = ["port-forward", `svc/${options.service ?? "langfuse-web"}`, "-n", options.namespace ?? "langfuse", "--address", "127.0.0.1", `${localPort}:${options.remotePort ?? 3000}`];
+  const target = { namespace: options.namespace ?? WEB_SERVICE_TARGET.namespace, service: options.service ?? WEB_SERVICE_TARGET.service };
+  const args = ["port-forward", `svc/${target.service}`, "-n", target.namespace, "--address", "127.0.0.1", `${localPort}:${options.remotePort ?? WEB_SERVICE_TARGET.port}`];
   const child = spawn(options.kubectl ?? "kubectl", args, { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
