@@ -6,7 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse-ingress";
-import { ADDON_CHARTS } from "../constructs/platform-addons";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, clusterAutoscalerImageTag } from "../constructs/cluster-autoscaler";
+import { ADDON_CHARTS, PlatformAddons } from "../constructs/platform-addons";
+import { EKS_VERSIONS } from "../config/eks-versions";
+import { DEFAULT_KUBERNETES_VERSION } from "../config/profiles";
 import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse-values";
 import { KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
@@ -75,7 +78,7 @@ describe.each([
 describe.each([
   ["dev", dev],
   ["prod", prod],
-])("%s: platform add-ons", (_name, stack) => {
+])("%s: platform add-ons", (name, stack) => {
   it("install every add-on chart at a pinned version", () => {
     const json = stack();
     for (const chart of Object.values(ADDON_CHARTS)) {
@@ -113,8 +116,34 @@ describe.each([
   it("install the other add-ons only after that webhook answers, since their Services pass through it", () => {
     const json = stack();
     const job = ref("kubernetes_job_v1", nameOf(json, "kubernetes_job_v1", "webhook-ready"));
-    for (const chart of [ADDON_CHARTS.metricsServer, ADDON_CHARTS.keda]) expect(release(json, chart.chart).depends_on, chart.chart).toEqual([job]);
+    for (const chart of [ADDON_CHARTS.metricsServer, ADDON_CHARTS.keda, ADDON_CHARTS.clusterAutoscaler]) {
+      expect(release(json, chart.chart).depends_on, chart.chart).toEqual([job]);
+    }
     expect(release(json, ADDON_CHARTS.loadBalancerController.chart).depends_on).toBeUndefined();
+  });
+
+  it("run the Cluster Autoscaler in kube-system on this cluster's node groups, as the deps role", () => {
+    const autoscaler = release(stack(), ADDON_CHARTS.clusterAutoscaler.chart);
+    expect(autoscaler).toMatchObject({ namespace: "kube-system", repository: "https://kubernetes.github.io/autoscaler", version: "9.59.0" });
+    expect(valuesOf(autoscaler)).toMatchObject({
+      cloudProvider: "aws",
+      awsRegion: "us-east-1",
+      autoDiscovery: { clusterName: upstream("network", "cluster_name") },
+      rbac: { serviceAccount: { create: true, name: "cluster-autoscaler", annotations: { "eks.amazonaws.com/role-arn": upstream("deps", "cluster_autoscaler_role_arn") } } },
+      extraArgs: { "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false, expander: "least-waste" },
+    });
+    // No static group list and no bounds of its own: the groups' minSize/maxSize rule (ClickHouse keeps min 1).
+    expect(valuesOf(autoscaler).autoscalingGroups).toBeUndefined();
+    expect(valuesOf(autoscaler).extraArgs).not.toHaveProperty("nodes");
+  });
+
+  it("run the autoscaler image of the cluster's Kubernetes minor, from registry.k8s.io even with the image cache on", () => {
+    const minor = environment(name).cluster.kubernetesVersion;
+    expect(minor).toBe(DEFAULT_KUBERNETES_VERSION);
+    expect(environment(name).imageCache.enabled).toBe(name === "prod");
+    const { image } = valuesOf(release(stack(), ADDON_CHARTS.clusterAutoscaler.chart));
+    expect(image).toEqual({ repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: CLUSTER_AUTOSCALER_IMAGE_TAGS[minor] });
+    expect(image.tag).toMatch(new RegExp(`^v${minor.replace(".", "\\.")}\\.\\d+$`));
   });
 
   it("make an encrypted, expandable gp3 the default storage class", () => {
@@ -373,6 +402,18 @@ describe("errors", () => {
   });
 
   const scope = () => Testing.stubVersion(createApp());
+
+  it("knows a Cluster Autoscaler image of the same minor for every Kubernetes version the configuration accepts", () => {
+    for (const minor of Object.keys(EKS_VERSIONS)) expect(clusterAutoscalerImageTag(minor), minor).toMatch(new RegExp(`^v${minor.replace(".", "\\.")}\\.\\d+$`));
+  });
+
+  it("throws when the Kubernetes minor has no Cluster Autoscaler image", () => {
+    const stack = new TerraformStack(scope(), "s");
+    const props = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", loadBalancerControllerRoleArn: "lbc", kedaOperatorRoleArn: "keda", clusterAutoscalerRoleArn: "ca" };
+    expect(() => new PlatformAddons(stack, "platform", { ...props, kubernetesVersion: "1.36" })).toThrow(
+      /'kubernetesVersion' \(1\.36\) has no Cluster Autoscaler image in CLUSTER_AUTOSCALER_IMAGE_TAGS \(constructs\/cluster-autoscaler\.ts knows 1\.31, .*1\.35\); add the v1\.36\.x tag/,
+    );
+  });
 
   it("throws when the ingress has neither a certificate nor a zone to validate one", () => {
     const stack = new TerraformStack(scope(), "s");

@@ -3,6 +3,7 @@ import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { LANGFUSE_SECRET_KEYS } from "../contract/secret-keys";
 import {
   CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT,
+  CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
   LANGFUSE_SERVICE_ACCOUNT,
   LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
@@ -148,7 +149,13 @@ describe.each(PROFILES)("%s: network access from the cluster alone", (profile) =
 });
 
 describe.each(PROFILES)("%s: every role trusts exactly one service account", (profile) => {
-  const accounts = [LANGFUSE_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT];
+  const accounts = [
+    LANGFUSE_SERVICE_ACCOUNT,
+    LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+    KEDA_OPERATOR_SERVICE_ACCOUNT,
+    CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT,
+    CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+  ];
 
   it("checks subject and audience against the cluster's OIDC provider", () => {
     const stack = deps(profile);
@@ -211,6 +218,41 @@ describe.each(PROFILES)("%s: least privilege", (profile) => {
     const [statement, ...others] = rolePolicy(deps(profile), `langfuse-${profile}-keda-operator`);
     expect(others).toEqual([]);
     expect(statement.actions.sort()).toEqual(["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]);
+  });
+
+  describe("the Cluster Autoscaler", () => {
+    const role = () => Object.values(resources(deps(profile), "aws_iam_role")).find((r) => r.name === `langfuse-${profile}-cluster-autoscaler`)!;
+    const statements = () => rolePolicy(deps(profile), `langfuse-${profile}-cluster-autoscaler`);
+    const MUTATING = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+
+    it("trusts only kube-system/cluster-autoscaler tokens minted for STS", () => {
+      const [trust] = documentOf(deps(profile), role().assume_role_policy);
+      expect(trust.condition).toEqual([
+        { test: "StringEquals", variable: `${upstream("oidc_provider_url")}:sub`, values: ["system:serviceaccount:kube-system:cluster-autoscaler"] },
+        { test: "StringEquals", variable: `${upstream("oidc_provider_url")}:aud`, values: ["sts.amazonaws.com"] },
+      ]);
+    });
+
+    it("resizes or terminates only in Auto Scaling groups tagged as owned by this cluster", () => {
+      const mutating = statements().filter((s) => s.actions.some((action: string) => MUTATING.includes(action)));
+      expect(mutating).toEqual([
+        expect.objectContaining({
+          effect: "Allow",
+          actions: MUTATING,
+          condition: [{ test: "StringEquals", variable: `aws:ResourceTag/k8s.io/cluster-autoscaler/${upstream("cluster_name")}`, values: ["owned"] }],
+        }),
+      ]);
+    });
+
+    it("reads without conditions only through Describe/Get actions, and holds nothing else", () => {
+      const unconditioned = statements().filter((s) => s.condition === undefined);
+      expect(unconditioned).toHaveLength(1);
+      const reads: string[] = unconditioned[0].actions;
+      expect(reads.every((action) => /^(autoscaling|ec2|eks):(Describe|Get)/.test(action))).toBe(true);
+      expect(reads).toEqual(expect.arrayContaining(["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeTags", "eks:DescribeNodegroup", "ec2:DescribeInstanceTypes"]));
+      expect(statements().flatMap((s) => s.actions)).toHaveLength(reads.length + MUTATING.length);
+      expect(statements().flatMap((s) => s.actions)).not.toContain("*");
+    });
   });
 });
 

@@ -282,9 +282,11 @@ describe("node groups", () => {
     expect(nodeGroup(prod.json, "general").capacity_type).toBe("ON_DEMAND");
   });
 
-  it("applies the configured desired size on every change (no cluster autoscaler owns it) and follows the control-plane version", () => {
+  it("leaves the desired size to the Cluster Autoscaler after creation and follows the control-plane version", () => {
+    for (const group of [nodeGroup(dev.json, "general"), nodeGroup(prod.json, "general"), nodeGroup(prod.json, "clickhouse")]) {
+      expect(group.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ["scaling_config[0].desired_size"] });
+    }
     const general = nodeGroup(prod.json, "general");
-    expect(general.lifecycle).toEqual({ create_before_destroy: true });
     expect(general.version).toMatch(/^\$\{aws_eks_cluster\.[^.]+\.version\}$/);
   });
 

@@ -29,7 +29,7 @@ const nodeGroupSchema = z
     architecture,
     capacityType: z.enum(["ON_DEMAND", "SPOT"]).describe("ON_DEMAND or SPOT capacity."),
     minSize: z.number().int().min(0).describe("Minimum node count."),
-    desiredSize: z.number().int().min(0).describe("Desired node count at creation (the autoscaler owns it afterwards)."),
+    desiredSize: z.number().int().min(0).describe("Desired node count at creation (the Cluster Autoscaler owns it afterwards)."),
     maxSize: z.number().int().min(1).describe("Maximum node count."),
     diskSizeGiB: z.number().int().min(20).describe("Root volume size of each node, GiB."),
   })

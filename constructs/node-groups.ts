@@ -26,7 +26,7 @@ export interface NodeGroupSpec {
   /** ON_DEMAND or SPOT. */
   readonly capacityType: "ON_DEMAND" | "SPOT";
   readonly minSize: number;
-  /** Node count at creation only: the cluster autoscaler owns it afterwards. */
+  /** Node count at creation only: the Cluster Autoscaler owns it afterwards. */
   readonly desiredSize: number;
   readonly maxSize: number;
   /** Root volume size of each node, GiB. */
@@ -122,9 +122,10 @@ export class NodeGroups extends Construct {
         taint: spec.taints?.map((taint) => ({ ...taint })),
         // The role's policies must exist before nodes join and outlive them on destroy.
         dependsOn: [...permissions, ...(props.dependsOn ?? [])],
-        // The desired size stays managed: no cluster autoscaler runs in these clusters, so `desiredSize` is how an
-        // operator adds nodes (ignoring it would also make a raised `minSize` fail against the old desired size).
-        lifecycle: { createBeforeDestroy: true },
+        // The Cluster Autoscaler (app stack) owns the desired size after creation: applying the configured one
+        // again would undo its scaling on every apply. The cost: raising `minSize` above the current node count
+        // fails until the desired size is raised first (docs/network.md).
+        lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },
       });
     }
     this.groups = groups;

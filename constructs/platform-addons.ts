@@ -2,12 +2,14 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../contract/service-accounts";
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../contract/service-accounts";
+import { clusterAutoscalerValues } from "./cluster-autoscaler";
 
 /*
  * Cluster add-ons the Langfuse release relies on, each a Helm chart at a pinned version: the AWS Load Balancer
- * Controller (ingress → ALB), metrics-server (CPU metrics for HPAs) and KEDA (the web autoscaler that combines
- * CPU with the ALB's request count from CloudWatch). Upgrading one is a change of its version here.
+ * Controller (ingress → ALB), metrics-server (CPU metrics for HPAs), KEDA (the web autoscaler that combines
+ * CPU with the ALB's request count from CloudWatch) and the Cluster Autoscaler (nodes for the pods those add).
+ * Upgrading one is a change of its version here.
  */
 
 export interface AddonChart {
@@ -25,6 +27,11 @@ export const ADDON_CHARTS = {
   metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.0" },
   /** kedacore keda 2.18.0 = KEDA 2.18.0. */
   keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.18.0" },
+  /**
+   * cluster-autoscaler chart 9.59.0 (default image v1.35.0); the image tag is set per cluster minor
+   * (CLUSTER_AUTOSCALER_IMAGE_TAGS in constructs/cluster-autoscaler.ts).
+   */
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
 } as const satisfies Record<string, AddonChart>;
 
 /** The Service in front of the controller's admission webhooks (named by the chart). */
@@ -44,6 +51,10 @@ export interface PlatformAddonsProps {
   readonly loadBalancerControllerRoleArn: string;
   /** IRSA role of the KEDA operator (reads CloudWatch metrics). */
   readonly kedaOperatorRoleArn: string;
+  /** IRSA role of the Cluster Autoscaler (resizes this cluster's node groups). */
+  readonly clusterAutoscalerRoleArn: string;
+  /** Kubernetes minor of the cluster (e.g. 1.35); the Cluster Autoscaler's image must match it. */
+  readonly kubernetesVersion: string;
   /**
    * Run two replicas of the load balancer controller, so a node drain never leaves its webhook without a pod.
    * @default false - one replica
@@ -91,6 +102,7 @@ export class PlatformAddons extends Construct {
   readonly loadBalancerController: Release;
   readonly metricsServer: Release;
   readonly keda: Release;
+  readonly clusterAutoscaler: Release;
   /** Completes when the load balancer controller's webhook serves requests; depend on this, not on the release. */
   readonly ready: JobV1;
 
@@ -109,7 +121,7 @@ export class PlatformAddons extends Construct {
       },
     });
     this.ready = this.webhookReadinessJob(lbc.version, props.imageRegistryPrefix);
-    // Both charts create Services, which the controller's service webhook intercepts cluster-wide: installed
+    // These charts create Services, which the controller's service webhook intercepts cluster-wide: installed
     // alongside the controller, they race its webhook and fail with "no endpoints available".
     const afterWebhook = { dependsOn: [this.ready] };
     this.metricsServer = release(this, "metrics-server", ADDON_CHARTS.metricsServer, "kube-system", {}, afterWebhook);
@@ -121,6 +133,19 @@ export class PlatformAddons extends Construct {
       KEDA_OPERATOR_SERVICE_ACCOUNT.namespace,
       { podIdentity: { aws: { irsa: { enabled: true, roleArn: props.kedaOperatorRoleArn } } } },
       { ...afterWebhook, createNamespace: true },
+    );
+    this.clusterAutoscaler = release(
+      this,
+      "cluster-autoscaler",
+      ADDON_CHARTS.clusterAutoscaler,
+      CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+      clusterAutoscalerValues({
+        clusterName: props.clusterName,
+        region: props.region,
+        kubernetesVersion: props.kubernetesVersion,
+        roleArn: props.clusterAutoscalerRoleArn,
+      }),
+      afterWebhook,
     );
   }
 

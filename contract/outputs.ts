@@ -55,6 +55,7 @@ export const DEPS_OUTPUTS = {
   load_balancer_controller_role_arn: text("IRSA role of the AWS Load Balancer Controller."),
   keda_operator_role_arn: text("IRSA role of the KEDA operator (read-only CloudWatch metrics for request-based scaling)."),
   clickhouse_maintenance_role_arn: text("IRSA role of the ClickHouse disk-metrics job (cloudwatch:PutMetricData in its namespace only)."),
+  cluster_autoscaler_role_arn: text("IRSA role of the Cluster Autoscaler (describes Auto Scaling groups; resizes only those tagged as this cluster's)."),
   secrets_kms_key_arn: text("KMS key encrypting the Secrets Manager secrets (and the database and ElastiCache storage); readers of the secrets need kms:Decrypt on it."),
   langfuse_secrets_arn: text("Secrets Manager secret (JSON, keys in contract/secret-keys.ts) with Langfuse's keys and the database and Redis passwords."),
   clickhouse_secret_arn: text("Secrets Manager secret whose string is the ClickHouse password (alone, so the cleanup function reads nothing else)."),

@@ -22,3 +22,6 @@ export const KEDA_OPERATOR_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: "ke
 
 /** The ClickHouse disk-metrics job's account; publishes volume usage to CloudWatch. */
 export const CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: "langfuse", name: "clickhouse-maintenance" };
+
+/** The Cluster Autoscaler's account; resizes the node groups' Auto Scaling groups. */
+export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: "kube-system", name: "cluster-autoscaler" };

@@ -22,7 +22,7 @@ export class AppStack extends EnvironmentStack {
   readonly network: NetworkOutputs;
   readonly deps: DepsOutputs;
   readonly providers: ClusterProviders;
-  /** Load balancer controller, metrics-server, KEDA; `platform.ready` gates anything creating Services. */
+  /** Load balancer controller, metrics-server, KEDA, Cluster Autoscaler; `platform.ready` gates anything creating Services. */
   readonly platform: PlatformAddons;
   readonly storageClasses: StorageClasses;
   /** Name of the Langfuse namespace (a reference: using it orders after the namespace). */
@@ -54,6 +54,8 @@ export class AppStack extends EnvironmentStack {
       vpcId: network.vpc_id,
       loadBalancerControllerRoleArn: deps.load_balancer_controller_role_arn,
       kedaOperatorRoleArn: deps.keda_operator_role_arn,
+      clusterAutoscalerRoleArn: deps.cluster_autoscaler_role_arn,
+      kubernetesVersion: config.cluster.kubernetesVersion,
       highAvailability: config.profile === "prod",
       imageRegistryPrefix: config.imageCache.enabled ? deps.image_registry_prefix : undefined,
     });

@@ -66,12 +66,14 @@ export class DepsStack extends EnvironmentStack {
         loadBalancerController: naming.resource("lb-controller"),
         kedaOperator: naming.resource("keda-operator"),
         clickhouseMaintenance: naming.resource("clickhouse-maintenance"),
+        clusterAutoscaler: naming.resource("cluster-autoscaler"),
       },
       oidcProviderArn: network.oidc_provider_arn,
       oidcProviderUrl: network.oidc_provider_url,
       bucketArn: bucket.bucket.arn,
       bucketKmsKeyArn: bucket.kmsKey?.arn,
       partition,
+      clusterName: network.cluster_name,
     });
 
     const cache =
@@ -116,6 +118,7 @@ export class DepsStack extends EnvironmentStack {
       load_balancer_controller_role_arn: roles.roles.loadBalancerController.arn,
       keda_operator_role_arn: roles.roles.kedaOperator.arn,
       clickhouse_maintenance_role_arn: roles.roles.clickhouseMaintenance.arn,
+      cluster_autoscaler_role_arn: roles.roles.clusterAutoscaler.arn,
       secrets_kms_key_arn: secrets.kmsKey.arn,
       langfuse_secrets_arn: secrets.langfuseSecret.arn,
       clickhouse_secret_arn: secrets.clickhouseSecret.arn,
