@@ -12,6 +12,7 @@ import { EKS_VERSIONS } from "../config/eks-versions";
 import { DEFAULT_KUBERNETES_VERSION } from "../config/profiles";
 import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse-values";
 import { KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
+import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
 afterAll(cleanupSynth);
@@ -23,13 +24,7 @@ const prodVariant = () =>
   synthesize(
     environment("prod", {
       ingress: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666", hostedZoneId: null, internal: false, inboundCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
-      clickhouse: {
-        mode: "external",
-        externalUrl: "https://abc123.us-east-1.aws.clickhouse.cloud:8443",
-        externalMigrationUrl: "clickhouse://abc123.us-east-1.aws.clickhouse.cloud:9440",
-        externalUser: "langfuse",
-        externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf",
-      },
+      clickhouse: EXTERNAL_CLICKHOUSE,
     }),
   ).app;
 

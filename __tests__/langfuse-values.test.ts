@@ -9,6 +9,7 @@ import {
   type LangfuseEndpoints,
 } from "../constructs/langfuse-values";
 import { CHART_KEYS_FILE, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
+import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { environment } from "./support/synth";
 
 /*
@@ -75,15 +76,7 @@ const endpoints: LangfuseEndpoints = {
   imageRegistryPrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/langfuse-prod-cache",
 };
 
-const externalClickHouse = {
-  clickhouse: {
-    mode: "external",
-    externalUrl: "https://abc123.us-east-1.aws.clickhouse.cloud:8443",
-    externalMigrationUrl: "clickhouse://abc123.us-east-1.aws.clickhouse.cloud:9440",
-    externalUser: "langfuse",
-    externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf",
-  },
-};
+const externalClickHouse = { clickhouse: EXTERNAL_CLICKHOUSE };
 
 const VARIANTS: ReadonlyArray<readonly [string, EnvironmentConfig]> = [
   ["dev (bundled Valkey and ClickHouse)", environment("dev")],

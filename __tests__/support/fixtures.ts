@@ -1,0 +1,10 @@
+/** Configuration overrides shared by several test files. */
+
+/** An external ClickHouse (ClickHouse Cloud-like) instead of the bundled one; the password stays in Secrets Manager. */
+export const EXTERNAL_CLICKHOUSE = {
+  mode: "external",
+  externalUrl: "https://abc123.us-east-1.aws.clickhouse.cloud:8443",
+  externalMigrationUrl: "clickhouse://abc123.us-east-1.aws.clickhouse.cloud:9440",
+  externalUser: "langfuse",
+  externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf",
+} as const;
