@@ -5,7 +5,6 @@
 
 /** The four stacks, named as `cdktf deploy <stack>` expects them. */
 export const STACK_NAMES = ["network", "deps", "app", "workspaces"] as const;
-export type StackName = (typeof STACK_NAMES)[number];
 
 /** The stacks that run in a Terraform Cloud workspace of their own, in deploy order. */
 export const DEPLOYED_STACKS = ["network", "deps", "app"] as const;

@@ -187,6 +187,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
 
 const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
 
+/** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;
   CHECKS.forEach((check) => check(config, key));

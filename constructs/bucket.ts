@@ -9,9 +9,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-
-/** Key prefixes Langfuse writes to (the chart's LANGFUSE_S3_*_PREFIX values). */
-export const BUCKET_PREFIXES = { events: "events/", media: "media/", exports: "exports/" } as const;
+import { BUCKET_PREFIXES } from "./langfuse-values";
 
 /** Incomplete multipart uploads are billed until aborted; a week covers any upload still in progress. */
 const ABORT_MULTIPART_AFTER_DAYS = 7;
@@ -32,8 +30,8 @@ export interface LangfuseBucketProps {
    */
   readonly noncurrentVersionExpireDays?: number;
   /**
-   * Alias (without `alias/`) of a dedicated KMS key for SSE-KMS with an S3 bucket key; unset means SSE-S3 (AES256).
-   * @default - SSE-S3
+   * Alias (without `alias/`) of a dedicated KMS key for SSE-KMS with an S3 bucket key.
+   * @default - SSE-S3 (AES256), no key
    */
   readonly kmsKeyAlias?: string;
   /**

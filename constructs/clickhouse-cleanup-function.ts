@@ -13,11 +13,11 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { DISK_METRIC_DIMENSIONS, DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { ENV } from "../lambda/clickhouse-cleanup/config";
 import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
+import { volumeMetric } from "./operations-metrics";
 
 /*
  * The emergency path: the disk alarm (ClickHouse volume usage >= threshold) notifies the SNS topic and, through an
@@ -29,7 +29,9 @@ import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
 export interface ClickHouseCleanupFunctionProps {
   /** Function, role, alarm and rule name, from the naming helper. */
   readonly name: string;
+  /** Region of the function and of the Secrets Manager and SNS endpoints it calls. */
   readonly region: string;
+  /** VPC of the workload subnets. */
   readonly vpcId: string;
   /** Workload subnets of the VPC. */
   readonly subnetIds: string[];
@@ -47,7 +49,9 @@ export interface ClickHouseCleanupFunctionProps {
   readonly alertsTopicArn: string;
   /** KMS key of that topic: publishing to an encrypted topic needs a data key from it. */
   readonly alertsKmsKeyArn: string;
+  /** Days of Langfuse data (traces, observations, scores …) the cleanup keeps. */
   readonly retentionDays: number;
+  /** Days of ClickHouse system log rows (query_log, trace_log …) the cleanup keeps. */
   readonly systemLogRetentionDays: number;
   /** Seconds one run may spend on cleanup steps (the function's timeout adds a minute). */
   readonly timeBudgetSeconds: number;
@@ -93,7 +97,48 @@ export class ClickHouseCleanupFunction extends Construct {
     if (timeout > MAX_TIMEOUT_SECONDS) throw new Error(`'timeBudgetSeconds' (${props.timeBudgetSeconds}) must be at most ${MAX_TIMEOUT_SECONDS - 60}: the function needs a minute to report`);
     const bundle = new LambdaBundle(this, "code", { entry: ENTRY });
 
-    this.securityGroup = new SecurityGroup(this, "sg", {
+    this.securityGroup = this.networkAccess(props);
+    if (props.createApiEndpoints) this.addApiEndpoints(props);
+    const { role, grants } = this.executionRole(props);
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 30 });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.name,
+      description: "Frees ClickHouse disk space when the volume alarm fires (expired partitions, rows, oversized system logs)",
+      role: role.arn,
+      runtime: NODE_RUNTIME,
+      architectures: ["arm64"],
+      handler: bundle.handler,
+      filename: bundle.asset.path,
+      sourceCodeHash: bundle.sourceCodeHash,
+      timeout,
+      memorySize: 256,
+      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [this.securityGroup.id] },
+      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+      environment: {
+        variables: {
+          [ENV.clickhouseUrl]: props.clickhouseUrl,
+          [ENV.clickhouseUser]: "default",
+          [ENV.clickhouseDatabase]: "default",
+          [ENV.secretArn]: props.clickhouseSecretArn,
+          [ENV.topicArn]: props.alertsTopicArn,
+          [ENV.retentionDays]: String(props.retentionDays),
+          [ENV.systemLogRetentionDays]: String(props.systemLogRetentionDays),
+          [ENV.systemLogMaxBytes]: String(Math.round((props.systemLogMaxGiB ?? 1) * 1024 ** 3)),
+          [ENV.timeBudgetSeconds]: String(props.timeBudgetSeconds),
+          [ENV.dryRun]: String(props.dryRun ?? false),
+        },
+      },
+      dependsOn: [...grants, logGroup],
+    });
+
+    this.alarm = this.diskAlarm(props);
+    this.rule = this.startOnAlarm(props);
+  }
+
+  /** The function's security group: ClickHouse through its load balancer, and HTTPS to the AWS APIs; nothing else. */
+  private networkAccess(props: ClickHouseCleanupFunctionProps): SecurityGroup {
+    const securityGroup = new SecurityGroup(this, "sg", {
       name: props.name,
       description: "ClickHouse cleanup function: ClickHouse load balancer and HTTPS to AWS APIs only",
       vpcId: props.vpcId,
@@ -101,7 +146,7 @@ export class ClickHouseCleanupFunction extends Construct {
     });
     const port = { ipProtocol: "tcp", fromPort: props.clickhousePort, toPort: props.clickhousePort };
     new VpcSecurityGroupEgressRule(this, "to-clickhouse", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       description: "ClickHouse HTTP through the internal load balancer",
       referencedSecurityGroupId: props.clickhouseSecurityGroupId,
       ...port,
@@ -109,19 +154,22 @@ export class ClickHouseCleanupFunction extends Construct {
     new VpcSecurityGroupIngressRule(this, "clickhouse-from-function", {
       securityGroupId: props.clickhouseSecurityGroupId,
       description: "ClickHouse cleanup function",
-      referencedSecurityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: securityGroup.id,
       ...port,
     });
     new VpcSecurityGroupEgressRule(this, "to-aws-apis", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       description: "HTTPS to Secrets Manager and SNS",
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
     });
-    if (props.createApiEndpoints) this.addApiEndpoints(props);
+    return securityGroup;
+  }
 
+  /** The function's role, and the grants the function must wait for: read the password, publish the summary. */
+  private executionRole(props: ClickHouseCleanupFunctionProps): { role: IamRole; grants: ITerraformDependable[] } {
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
     });
@@ -152,49 +200,17 @@ export class ClickHouseCleanupFunction extends Construct {
       ],
     });
     const policy = new IamRolePolicy(this, "policy", { name: props.name, role: role.name, policy: permissions.json });
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 30 });
+    return { role, grants: [vpcAccess, policy] };
+  }
 
-    this.function = new LambdaFunction(this, "function", {
-      functionName: props.name,
-      description: "Frees ClickHouse disk space when the volume alarm fires (expired partitions, rows, oversized system logs)",
-      role: role.arn,
-      runtime: NODE_RUNTIME,
-      architectures: ["arm64"],
-      handler: bundle.handler,
-      filename: bundle.asset.path,
-      sourceCodeHash: bundle.sourceCodeHash,
-      timeout,
-      memorySize: 256,
-      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [this.securityGroup.id] },
-      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-      environment: {
-        variables: {
-          [ENV.clickhouseUrl]: props.clickhouseUrl,
-          [ENV.clickhouseUser]: "default",
-          [ENV.clickhouseDatabase]: "default",
-          [ENV.secretArn]: props.clickhouseSecretArn,
-          [ENV.topicArn]: props.alertsTopicArn,
-          [ENV.retentionDays]: String(props.retentionDays),
-          [ENV.systemLogRetentionDays]: String(props.systemLogRetentionDays),
-          [ENV.systemLogMaxBytes]: String(Math.round((props.systemLogMaxGiB ?? 1) * 1024 ** 3)),
-          [ENV.timeBudgetSeconds]: String(props.timeBudgetSeconds),
-          [ENV.dryRun]: String(props.dryRun ?? false),
-        },
-      },
-      dependsOn: [vpcAccess, policy, logGroup],
-    });
-
-    this.alarm = new CloudwatchMetricAlarm(this, "disk-alarm", {
+  private diskAlarm(props: ClickHouseCleanupFunctionProps): CloudwatchMetricAlarm {
+    const usage = volumeMetric({ ...props.volume, persistentVolumeClaimName: props.volume.pvcName }, "UsagePercent");
+    return new CloudwatchMetricAlarm(this, "disk-alarm", {
       alarmName: `${props.name}-disk`,
       alarmDescription: `ClickHouse volume ${props.volume.pvcName} at or above ${props.diskAlarmPercent}% full; starts ${props.name}`,
-      namespace: DISK_METRICS_NAMESPACE,
-      metricName: "UsagePercent",
-      dimensions: {
-        [DISK_METRIC_DIMENSIONS.clusterName]: props.volume.clusterName,
-        [DISK_METRIC_DIMENSIONS.namespace]: props.volume.namespace,
-        [DISK_METRIC_DIMENSIONS.pvcName]: props.volume.pvcName,
-        [DISK_METRIC_DIMENSIONS.podName]: props.volume.podName,
-      },
+      namespace: usage.namespace,
+      metricName: usage.metricName,
+      dimensions: { ...usage.dimensions },
       statistic: "Maximum",
       period: 300,
       evaluationPeriods: 1,
@@ -205,7 +221,11 @@ export class ClickHouseCleanupFunction extends Construct {
       alarmActions: [props.alertsTopicArn],
       okActions: [props.alertsTopicArn],
     });
-    this.rule = new CloudwatchEventRule(this, "on-alarm", {
+  }
+
+  /** The EventBridge rule that invokes the function when the disk alarm enters ALARM. */
+  private startOnAlarm(props: ClickHouseCleanupFunctionProps): CloudwatchEventRule {
+    const rule = new CloudwatchEventRule(this, "on-alarm", {
       name: `${props.name}-on-alarm`,
       description: "Starts the ClickHouse cleanup when the disk alarm enters ALARM",
       // The alarm by ARN (account and region included) and by name; only the transition into ALARM.
@@ -216,14 +236,15 @@ export class ClickHouseCleanupFunction extends Construct {
         detail: { alarmName: [this.alarm.alarmName], state: { value: ["ALARM"] } },
       }),
     });
-    new CloudwatchEventTarget(this, "target", { rule: this.rule.name, arn: this.function.arn, targetId: "clickhouse-cleanup" });
+    new CloudwatchEventTarget(this, "target", { rule: rule.name, arn: this.function.arn, targetId: "clickhouse-cleanup" });
     new LambdaPermission(this, "invoke", {
       statementId: "AllowDiskAlarmRule",
       action: "lambda:InvokeFunction",
       functionName: this.function.functionName,
       principal: "events.amazonaws.com",
-      sourceArn: this.rule.arn,
+      sourceArn: rule.arn,
     });
+    return rule;
   }
 
   /** Private paths to the two AWS APIs the function calls, for subnets without a NAT route. */

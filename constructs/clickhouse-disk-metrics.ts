@@ -31,8 +31,8 @@ export interface ClickHouseDiskMetricsProps {
   readonly clusterName: string;
   /** AWS region the metrics go to. */
   readonly region: string;
-  /** Prefix of the cluster-scoped RBAC objects' names, e.g. the naming helper's resource(). */
-  readonly clusterRoleName: string;
+  /** Prefix of the cluster-scoped RBAC objects' names (cluster-wide, so it carries the environment's name). */
+  readonly clusterRolePrefix: string;
   /**
    * Image with the Node.js major version the bundle targets (NODE_MAJOR).
    * @default DEFAULT_DISK_METRICS_IMAGE, node:<NODE_MAJOR>-alpine from ECR Public (no Docker Hub pull limits)
@@ -79,11 +79,11 @@ export class ClickHouseDiskMetrics extends Construct {
       subject,
     });
     const statsReader = new ClusterRoleV1(this, "volume-stats", {
-      metadata: { name: `${props.clusterRoleName}-volume-stats`, labels },
+      metadata: { name: `${props.clusterRolePrefix}-volume-stats`, labels },
       rule: [{ apiGroups: [""], resources: ["nodes/stats"], verbs: ["get"] }],
     });
     new ClusterRoleBindingV1(this, "volume-stats-binding", {
-      metadata: { name: `${props.clusterRoleName}-volume-stats`, labels },
+      metadata: { name: `${props.clusterRolePrefix}-volume-stats`, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: statsReader.metadata.name },
       subject,
     });

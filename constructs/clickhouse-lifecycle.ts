@@ -20,7 +20,9 @@ import { DOCKER_HUB_IMAGES } from "./langfuse-values";
  */
 
 export interface ClickHouseLifecycleProps {
+  /** Names the load balancer, the function and the maintenance cluster role. */
   readonly naming: Naming;
+  /** Region of the metrics, the alarm and the function. */
   readonly region: string;
   /** Object names of the bundled ClickHouse (service, pod, volume claim, labels, ports). */
   readonly bundled: BundledClickHouseNames;
@@ -30,7 +32,9 @@ export interface ClickHouseLifecycleProps {
   readonly chartVersion: string;
   /** Namespace of the Langfuse release. */
   readonly namespace: string;
+  /** The VPC and cluster the load balancer, the function and the metrics live in. */
   readonly network: Pick<NetworkOutputs, "vpc_id" | "vpc_cidr" | "workload_subnet_ids" | "cluster_name">;
+  /** The ClickHouse secret, the maintenance role, the alerts topic and the KMS keys that guard them. */
   readonly deps: Pick<DepsOutputs, "clickhouse_secret_arn" | "clickhouse_maintenance_role_arn" | "alerts_topic_arn" | "alerts_kms_key_arn" | "secrets_kms_key_arn">;
   /** The workload subnets route to the internet through no NAT: the function then gets AWS API endpoints. */
   readonly subnetsWithoutNat: boolean;
@@ -75,7 +79,7 @@ export class ClickHouseLifecycle extends Construct {
       roleArn: deps.clickhouse_maintenance_role_arn,
       clusterName: network.cluster_name,
       region: props.region,
-      clusterRoleName: naming.resource("clickhouse-maintenance"),
+      clusterRolePrefix: naming.resource("clickhouse-maintenance"),
       dependsOn: props.dependsOn,
     });
     if (!clickhouse.emergencyCleanup) return;

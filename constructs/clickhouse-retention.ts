@@ -56,6 +56,7 @@ export interface ClickHouseRetentionProps {
 
 /** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
 export const CLICKHOUSE_IMAGE_TAG = "25.2.1-debian-12-r0";
+/** The image the retention jobs run when no pull-through cache is given: the chart's own ClickHouse from Docker Hub. */
 export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`;
 
 const SCRIPT_KEY = "retention.sh";

@@ -7,6 +7,7 @@ export interface ClusterOnlySecurityGroupProps {
   readonly name: string;
   /** What listens behind it, for descriptions ("PostgreSQL", "Valkey"). */
   readonly service: string;
+  /** VPC of the data store. */
   readonly vpcId: string;
   /** The one TCP port admitted. */
   readonly port: number;

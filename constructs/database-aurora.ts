@@ -5,6 +5,7 @@ import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { DatabaseBuild, DatabaseEndpoint } from "./database";
 
+/** Performance Insights' free retention, days. */
 const INSIGHTS_RETENTION_DAYS = 7;
 
 /**

@@ -41,16 +41,28 @@ export interface PostgresDatabaseProps {
 
 /** What the engine-specific builders need; the network pieces are shared. */
 export interface DatabaseBuild {
+  /** As PostgresDatabaseProps.identifier. */
   readonly identifier: string;
+  /** As PostgresDatabaseProps.settings. */
   readonly settings: DatabaseSettings;
   /** Major engine version (`16.4` → `16`): parameter group families are per major version. */
   readonly majorVersion: string;
+  /** POSTGRES_PORT. */
   readonly port: number;
+  /** The DB subnet group made from PostgresDatabaseProps.subnetIds. */
   readonly subnetGroupName: string;
+  /**
+   * As PostgresDatabaseProps.availabilityZones.
+   * @default - Aurora picks a zone per instance
+   */
   readonly availabilityZones?: string[];
+  /** The cluster-only security group. */
   readonly securityGroupId: string;
+  /** As PostgresDatabaseProps.password. */
   readonly password: string;
+  /** As PostgresDatabaseProps.kmsKeyArn. */
   readonly kmsKeyArn: string;
+  /** PostgresDatabaseProps.protect, resolved. */
   readonly protect: boolean;
 }
 

@@ -17,10 +17,10 @@ export interface ImageCacheProps {
    */
   readonly dockerHubCredentialArn: string;
   /**
-   * Days a cached image is kept; the next pull after that fetches it from Docker Hub again.
+   * Days a cached image is kept after the cache first pulled it; the next pull after that fetches it from Docker Hub again.
    * @default 90
    */
-  readonly expireUnusedAfterDays?: number;
+  readonly expireAfterDays?: number;
 }
 
 /**
@@ -56,17 +56,11 @@ export class ImageCache extends Construct {
           {
             rulePriority: 1,
             description: "expire cached images; they are fetched again on the next pull",
-            selection: { tagStatus: "any", countType: "sinceImagePushed", countUnit: "days", countNumber: props.expireUnusedAfterDays ?? 90 },
+            selection: { tagStatus: "any", countType: "sinceImagePushed", countUnit: "days", countNumber: props.expireAfterDays ?? 90 },
             action: { type: "expire" },
           },
         ],
       }),
     });
   }
-}
-
-/** Rewrites a Docker Hub repository (langfuse/langfuse) to its path in the cache. */
-export function cachedRepository(registryHost: string, repositoryPrefix: string, dockerHubRepository: string): string {
-  const path = dockerHubRepository.includes("/") ? dockerHubRepository : `library/${dockerHubRepository}`;
-  return `${registryHost}/${repositoryPrefix}/${path}`;
 }

@@ -39,7 +39,9 @@ export interface LangfuseAutoscalingProps {
   readonly namespace: string;
   /** Name of the web Deployment. */
   readonly deploymentName: string;
+  /** Fewest web replicas, also when idle. */
   readonly minReplicas: number;
+  /** Most web replicas, whichever trigger asks for more; at least minReplicas. */
   readonly maxReplicas: number;
   /** Target average CPU utilization of web, % of the CPU request. */
   readonly cpuTargetPercent: number;

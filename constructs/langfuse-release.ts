@@ -31,7 +31,9 @@ export interface BundledClickHouseNames {
   readonly containerName: string;
   /** Pod labels that select the ClickHouse pod. */
   readonly podLabels: Readonly<Record<string, string>>;
+  /** HTTP interface port (the internal load balancer of the emergency cleanup). */
   readonly httpPort: number;
+  /** Native protocol port (clickhouse-client in the retention jobs). */
   readonly nativePort: number;
 }
 

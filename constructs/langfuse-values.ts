@@ -22,16 +22,22 @@ export const CLICKHOUSE_STORAGE_CLASS = "clickhouse";
  */
 export const WEB_MIGRATION_GRACE_SECONDS = 180;
 
-/** Where S3 objects of each kind go inside the bucket. */
-const S3_PREFIXES = { events: "events/", media: "media/", exports: "exports/" } as const;
+/** Key prefixes Langfuse writes each kind of object under (the chart's LANGFUSE_S3_*_PREFIX values). */
+export const BUCKET_PREFIXES = { events: "events/", media: "media/", exports: "exports/" } as const;
 
 /** Endpoints and identities from the deps stack, as strings (Terraform tokens when synthesized). */
 export interface LangfuseEndpoints {
+  /** PostgreSQL writer host name. */
   readonly databaseHost: string;
+  /** PostgreSQL port. */
   readonly databasePort: string;
+  /** Name of the Langfuse database. */
   readonly databaseName: string;
+  /** User Langfuse connects as (its password comes from the Kubernetes Secret). */
   readonly databaseUsername: string;
+  /** The Langfuse bucket (events/, media/, exports/). */
   readonly bucketName: string;
+  /** Region of the bucket. */
   readonly bucketRegion: string;
   /** IRSA role of the `langfuse` service account (web and worker). */
   readonly langfuseRoleArn: string;
@@ -209,10 +215,15 @@ interface S3Section {
 
 /** The part of the langfuse chart's values this project sets. */
 export interface LangfuseChartValues {
+  /** Web, worker, their secrets, service account and headless initialization. */
   readonly langfuse: LangfuseSection;
+  /** The external PostgreSQL (the bundled one is never deployed). */
   readonly postgresql: PostgresqlSection;
+  /** The bundled Valkey, or ElastiCache over TLS. */
   readonly redis: RedisSection;
+  /** The bundled single-replica ClickHouse, or an external one. */
   readonly clickhouse: ClickHouseSection;
+  /** The deps stack's bucket, reached through IRSA. */
   readonly s3: S3Section;
 }
 
@@ -234,7 +245,7 @@ function componentLabels(component: "web" | "worker"): Record<string, string> {
   return { "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": component };
 }
 
-/*
+/**
  * The Docker Hub repositories the release pulls from. With the image cache on, each is pulled through ECR as
  * <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<Docker Hub repository>.
  */
@@ -429,9 +440,9 @@ function s3Section(endpoints: LangfuseEndpoints): S3Section {
     bucket: endpoints.bucketName,
     region: endpoints.bucketRegion,
     forcePathStyle: false,
-    eventUpload: { prefix: S3_PREFIXES.events },
-    batchExport: { enabled: true, prefix: S3_PREFIXES.exports },
-    mediaUpload: { enabled: true, prefix: S3_PREFIXES.media },
+    eventUpload: { prefix: BUCKET_PREFIXES.events },
+    batchExport: { enabled: true, prefix: BUCKET_PREFIXES.exports },
+    mediaUpload: { enabled: true, prefix: BUCKET_PREFIXES.media },
   };
 }
 

@@ -9,7 +9,9 @@ import type { Naming } from "../config/naming";
 
 /** A Kubernetes taint put on every node of a group. */
 export interface NodeTaint {
+  /** Taint key, matched by the pods' tolerations. */
   readonly key: string;
+  /** Taint value, matched by the pods' tolerations. */
   readonly value: string;
   /** EKS spelling: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE. */
   readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
@@ -25,9 +27,11 @@ export interface NodeGroupSpec {
   readonly architecture: "arm64" | "x86_64";
   /** ON_DEMAND or SPOT. */
   readonly capacityType: "ON_DEMAND" | "SPOT";
+  /** Fewest nodes the Cluster Autoscaler keeps. */
   readonly minSize: number;
   /** Node count at creation only: the Cluster Autoscaler owns it afterwards. */
   readonly desiredSize: number;
+  /** Most nodes the Cluster Autoscaler may start. */
   readonly maxSize: number;
   /** Root volume size of each node, GiB. */
   readonly diskSizeGiB: number;

@@ -5,7 +5,7 @@ import type { EnvironmentSettings } from "../config/schema";
 import { renderDashboardBody } from "./dashboard-widgets";
 import { OperationsAlarms } from "./operations-alarms";
 import { operationsDashboardWidgets } from "./operations-dashboard";
-import type { DatabaseEngine } from "./operations-metrics";
+import type { DatabaseEngine, VolumeRef } from "./operations-metrics";
 
 /** Alarm thresholds, as configured per environment (config key `observability`). */
 export type ObservabilityThresholds = EnvironmentSettings["observability"];
@@ -23,7 +23,7 @@ export interface ObservedWorkload {
 /** The bundled ClickHouse: its data volume and the lifecycle that guards it. */
 export interface ObservedClickHouse {
   /** The volume as the disk-metrics job publishes it (contract/metrics.ts dimensions, without the cluster). */
-  readonly volume: { readonly namespace: string; readonly persistentVolumeClaimName: string; readonly podName: string };
+  readonly volume: Omit<VolumeRef, "clusterName">;
   /**
    * Usage (%) at which the lifecycle's own alarm runs the emergency cleanup; the warning must be below it.
    * @default - no emergency cleanup: the warning is the only disk alarm
@@ -71,6 +71,7 @@ export interface ObservabilityProps {
    * @default - ClickHouse is external: no ClickHouse section, no disk alarm
    */
   readonly clickhouse?: ObservedClickHouse;
+  /** Alarm thresholds of the environment (config key `observability`). */
   readonly thresholds: ObservabilityThresholds;
 }
 

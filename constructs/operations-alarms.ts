@@ -19,7 +19,7 @@ export const RUNBOOK = "docs/observability.md";
 
 type AlarmShape = Omit<CloudwatchMetricAlarmConfig, "alarmName" | "alarmActions" | "okActions">;
 
-function single(metric: MetricRef, statistic: string): Pick<CloudwatchMetricAlarmConfig, "namespace" | "metricName" | "dimensions" | "statistic" | "period"> {
+function singleMetric(metric: MetricRef, statistic: string): Pick<CloudwatchMetricAlarmConfig, "namespace" | "metricName" | "dimensions" | "statistic" | "period"> {
   return { namespace: metric.namespace, metricName: metric.metricName, dimensions: { ...metric.dimensions }, statistic, period: DEFAULT_PERIOD_SECONDS };
 }
 
@@ -38,7 +38,7 @@ export class OperationsAlarms extends Construct {
     if (props.database.engine === "rds-postgres") {
       this.add("db-free-storage", {
         alarmDescription: `PostgreSQL has less than ${thresholds.rdsFreeStorageGiB} GiB free: storage autoscaling is at database.maxAllocatedStorageGiB or cannot keep up. See ${RUNBOOK}#postgresql-free-storage.`,
-        ...single(databaseMetric("rds-postgres", props.database.identifier, "FreeStorageSpace"), "Minimum"),
+        ...singleMetric(databaseMetric("rds-postgres", props.database.identifier, "FreeStorageSpace"), "Minimum"),
         comparisonOperator: "LessThanThreshold",
         threshold: thresholds.rdsFreeStorageGiB * GIB,
         evaluationPeriods: 2,
@@ -51,7 +51,7 @@ export class OperationsAlarms extends Construct {
       this.add(`${workload.name}-replicas-at-max`, {
         alarmDescription: `Langfuse ${workload.name} has asked for its maximum of ${workload.maxReplicas} replicas for ${thresholds.replicasAtMaxMinutes} minutes: it may need more than it is allowed. See ${RUNBOOK}#replicas-at-maximum.`,
         // Minimum over each period: the autoscaler stayed at the ceiling the whole time, not just touched it.
-        ...single(deploymentMetric({ clusterName: props.clusterName, namespace: props.namespace, deploymentName: workload.deploymentName }, "replicas_desired"), "Minimum"),
+        ...singleMetric(deploymentMetric({ clusterName: props.clusterName, namespace: props.namespace, deploymentName: workload.deploymentName }, "replicas_desired"), "Minimum"),
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: workload.maxReplicas,
         evaluationPeriods: periods,
@@ -90,7 +90,7 @@ export class OperationsAlarms extends Construct {
       "clickhouse-disk-warning",
       {
         alarmDescription: `The ClickHouse volume is ${clickhouseDiskWarnPercent}% full; ${cleanupPercent !== undefined ? `at ${cleanupPercent}% the emergency cleanup deletes expired data` : "no emergency cleanup is deployed: act now"}. Also fires (INSUFFICIENT_DATA) when the disk metrics stop arriving. See ${RUNBOOK}#clickhouse-disk.`,
-        ...single(volumeMetric({ clusterName: this.props.clusterName, ...volume }, "UsagePercent"), "Maximum"),
+        ...singleMetric(volumeMetric({ clusterName: this.props.clusterName, ...volume }, "UsagePercent"), "Maximum"),
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: clickhouseDiskWarnPercent,
         evaluationPeriods: 3,

@@ -12,9 +12,13 @@ import { clusterAutoscalerValues } from "./cluster-autoscaler";
  * Upgrading one is a change of its version here.
  */
 
+/** A Helm chart at a pinned version; the release is named after the chart. */
 export interface AddonChart {
+  /** URL of the chart repository. */
   readonly repository: string;
+  /** Chart name in that repository (also the release name). */
   readonly chart: string;
+  /** Exact chart version: upgrades are deliberate. */
   readonly version: string;
 }
 

@@ -4,7 +4,7 @@ import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import type { DeployedStack } from "../config/naming";
 import { Naming } from "../config/naming";
-import { localStatePath } from "./state-location";
+import { localStatePath, s3StateKey } from "./state-location";
 import type { Contract, ContractValues } from "./outputs";
 
 /*
@@ -39,7 +39,7 @@ function readerFor(scope: Construct, id: string, config: EnvironmentConfig, stac
       return tfeReader(scope, id, backend.organization, workspace);
     case "s3":
       return remoteStateReader(
-        new DataTerraformRemoteStateS3(scope, id, { bucket: backend.bucket, key: `${backend.keyPrefix}/${workspace}.tfstate`, region: backend.region }),
+        new DataTerraformRemoteStateS3(scope, id, { bucket: backend.bucket, key: s3StateKey(backend.keyPrefix, workspace), region: backend.region }),
       );
     case "local":
       return remoteStateReader(new DataTerraformRemoteStateLocal(scope, id, { path: localStatePath(backend.directory, workspace) }));

@@ -14,8 +14,8 @@ import { stripToAws } from "./validate-aws/strip";
  *
  * Environment: TF_PLUGIN_MIRROR (default /opt/tf-plugins), AWS_PROVIDER_VERSION (default 5.100.0, the mirror's).
  * With TF_PLUGIN_MIRROR=registry the provider comes from the Terraform registry instead, by default in the
- * version the stacks pin (the CI workflow does this). Against a 5.x provider, an argument it does not know but the project's aws 6.x
- * bindings write is listed as new in 6.x, not counted as an error.
+ * version the stacks pin (the CI workflow does this). Against a 5.x provider, an argument it does not know but
+ * the project's aws 6.x bindings write is listed as new in 6.x, not counted as an error.
  * Exit code 1 on any other error, 2 when terraform, the mirror or the synthesized stacks are missing.
  */
 

@@ -4,7 +4,7 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformSt
 import type { Construct } from "constructs";
 import { Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
-import { localStatePath } from "../contract/state-location";
+import { localStatePath, s3StateKey } from "../contract/state-location";
 
 /**
  * A stack of one environment: its own state (a Terraform Cloud workspace <prefix>-<env>-<stack>, or an S3/local
@@ -42,7 +42,7 @@ export class EnvironmentStack extends TerraformStack {
         });
         return;
       case "s3":
-        new S3Backend(this, { bucket: backend.bucket, key: `${backend.keyPrefix}/${workspace}.tfstate`, region: backend.region, encrypt: true });
+        new S3Backend(this, { bucket: backend.bucket, key: s3StateKey(backend.keyPrefix, workspace), region: backend.region, encrypt: true });
         // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend predates the argument.
         this.addOverride("terraform.backend.s3.use_lockfile", true);
         return;

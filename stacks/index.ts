@@ -6,10 +6,15 @@ import { DepsStack } from "./deps-stack";
 import { NetworkStack } from "./network-stack";
 import { WorkspacesStack } from "./workspaces-stack";
 
+/** The stacks `createStacks` made, for tests and scripts that inspect them. */
 export interface LangfuseStacks {
+  /** VPC and EKS. */
   readonly network: NetworkStack;
+  /** PostgreSQL, S3, IRSA roles, secrets, ElastiCache. */
   readonly deps: DepsStack;
+  /** The Langfuse release and everything around it on the cluster. */
   readonly app: AppStack;
+  /** The Terraform Cloud bootstrap of every environment. */
   readonly workspaces: WorkspacesStack;
 }
 

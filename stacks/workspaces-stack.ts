@@ -4,8 +4,9 @@ import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
 import { LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigError } from "../config/errors";
-import { DEPLOYED_STACKS, Naming } from "../config/naming";
+import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
+import { localStatePath } from "../contract/state-location";
 import { stackWorkingDirectory } from "../contract/synth-layout";
 import { TfcOidcProvider, TfcRunRole } from "../constructs/tfc-dynamic-credentials";
 import { TfcOutputsReader } from "../constructs/tfc-outputs-reader";
@@ -18,8 +19,8 @@ import { TfcWorkspace, type TfcEnvironmentVariable, type TfcVcsSource } from "..
  * the outputs-reader team token, and a workspace cannot host the stack that creates it.
  */
 
-/** Relative to cdktf.out/stacks/workspaces, i.e. <repository>/.state/ (git-ignored). */
-export const WORKSPACES_STATE_PATH = "../../../.state/workspaces.tfstate";
+/** <repository>/.state/workspaces.tfstate (git-ignored). */
+export const WORKSPACES_STATE_PATH = localStatePath(".state", "workspaces");
 
 type CloudBackendSettings = Extract<EnvironmentConfig["backend"], { type: "cloud" }>;
 type CloudEnvironment = EnvironmentConfig & { readonly backend: CloudBackendSettings };
@@ -48,7 +49,7 @@ function slug(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 
-function vcsSource(environment: EnvironmentConfig, stack: (typeof DEPLOYED_STACKS)[number]): TfcVcsSource | undefined {
+function vcsSource(environment: EnvironmentConfig, stack: DeployedStack): TfcVcsSource | undefined {
   const { vcsRepository, vcsBranch, vcsOauthTokenId } = environment.workspaces;
   if (vcsRepository === null || vcsOauthTokenId === null) return undefined;
   return { repository: vcsRepository, branch: vcsBranch, oauthTokenId: vcsOauthTokenId, workingDirectory: stackWorkingDirectory(environment.name, stack) };

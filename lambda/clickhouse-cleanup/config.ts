@@ -20,6 +20,7 @@ export const ENV = {
 export interface CleanupConfig {
   /** HTTP(S) URL of ClickHouse (the internal NLB), e.g. http://internal-….elb.amazonaws.com:8123. */
   readonly clickhouseUrl: string;
+  /** User the function connects as (the chart's admin user, `default`). */
   readonly clickhouseUser: string;
   /** Database of Langfuse's tables. */
   readonly clickhouseDatabase: string;
@@ -27,10 +28,13 @@ export interface CleanupConfig {
   readonly secretArn: string;
   /** SNS topic the summary is published to. */
   readonly topicArn: string;
+  /** Days of Langfuse data kept; older partitions and rows go. */
   readonly retentionDays: number;
+  /** Days of system log rows kept; older partitions go. */
   readonly systemLogRetentionDays: number;
   /** A system log table still larger than this after its expired partitions are gone is truncated. */
   readonly systemLogMaxBytes: number;
+  /** Seconds the run may spend on steps; steps still waiting when it runs out are reported as skipped. */
   readonly timeBudgetSeconds: number;
   /** Plan and report only (an invocation payload {"dryRun": …} overrides it). */
   readonly dryRun: boolean;

@@ -73,7 +73,7 @@ function keepAws(section: Json | undefined, prefix: string, removed: string[], r
 /**
  * The aws-only part of one synthesized stack, without backend, the aws provider pinned to `awsVersion` (the
  * version a mirror holds).
- * @param awsVersion - the version the stack pins
+ * @param awsVersion - the aws provider version to validate against; the stack's own pin when undefined
  */
 export function stripToAws(stack: JsonObject, awsVersion?: string): StrippedStack {
   const removed: string[] = [];
