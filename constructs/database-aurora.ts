@@ -4,22 +4,21 @@ import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-pa
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { DatabaseBuild, DatabaseEndpoint } from "./database";
+import { dataProtection, performanceInsights, TLS_ONLY_PARAMETERS } from "./database-protection";
 
-/** Performance Insights' free retention, days. */
-const INSIGHTS_RETENTION_DAYS = 7;
 
 /**
  * An Aurora PostgreSQL Serverless v2 cluster: a writer, plus a reader in another AZ when multiAz is set (Aurora
  * promotes it on failure). Storage grows by itself, so only capacity (ACUs) is configured.
  */
 export function createAuroraCluster(scope: Construct, build: DatabaseBuild): DatabaseEndpoint {
-  const { settings, protect } = build;
+  const { settings } = build;
   const family = `aurora-postgresql${build.majorVersion}`;
   const parameters = new RdsClusterParameterGroup(scope, "cluster-parameters", {
     name: `${build.identifier}-${family}`,
     family,
     description: `TLS-only Aurora PostgreSQL for ${build.identifier}`,
-    parameter: [{ name: "rds.force_ssl", value: "1" }],
+    parameter: TLS_ONLY_PARAMETERS,
     lifecycle: { createBeforeDestroy: true },
   });
   const cluster = new RdsCluster(scope, "cluster", {
@@ -39,9 +38,7 @@ export function createAuroraCluster(scope: Construct, build: DatabaseBuild): Dat
     vpcSecurityGroupIds: [build.securityGroupId],
     backupRetentionPeriod: settings.backupRetentionDays,
     copyTagsToSnapshot: true,
-    deletionProtection: protect,
-    skipFinalSnapshot: !protect,
-    ...(protect ? { finalSnapshotIdentifier: `${build.identifier}-final`, lifecycle: { preventDestroy: true } } : {}),
+    ...dataProtection(build),
   });
   const roles = settings.multiAz ? ["writer", "reader"] : ["writer"];
   const zones = build.availabilityZones;
@@ -57,8 +54,7 @@ export function createAuroraCluster(scope: Construct, build: DatabaseBuild): Dat
       dbSubnetGroupName: build.subnetGroupName,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      performanceInsightsEnabled: settings.performanceInsights,
-      ...(settings.performanceInsights ? { performanceInsightsKmsKeyId: build.kmsKeyArn, performanceInsightsRetentionPeriod: INSIGHTS_RETENTION_DAYS } : {}),
+      ...performanceInsights(build),
     });
   });
   return { host: cluster.endpoint, identifier: cluster.clusterIdentifier };
