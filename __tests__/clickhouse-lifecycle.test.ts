@@ -14,6 +14,8 @@ import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse-r
 import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse-release";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";
+import { SCHEDULE_PAYLOAD } from "../lambda/clickhouse-cleanup/config";
+import { REPORTING_RESERVE_MS } from "../lambda/clickhouse-cleanup/deadline";
 import { appTables, expiredPartitionDropsQuery, relativeCutoff, ttlStatements } from "../lambda/clickhouse-cleanup/retention-sql";
 import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -95,6 +97,7 @@ describe.each([
       "CLICKHOUSE_SECRET_ARN",
       "CLICKHOUSE_URL",
       "CLICKHOUSE_USER",
+      "DISK_ALARM_NAME",
       "DRY_RUN",
       "RETENTION_DAYS",
       "SYSTEM_LOG_MAX_BYTES",
@@ -103,6 +106,7 @@ describe.each([
     ]);
     expect(JSON.stringify(variables)).not.toMatch(/password|random_password|secret_string/i);
     expect(variables.RETENTION_DAYS).toBe(String(retentionDays));
+    expect(variables.DISK_ALARM_NAME).toBe(`\${aws_cloudwatch_metric_alarm.${named(stack, "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm")}.alarm_name}`);
     const nlb = resources(stack, "kubernetes_service_v1")[service];
     expect(nlb.spec.type).toBe("LoadBalancer");
     expect(nlb.spec.selector).toEqual(BUNDLED_CLICKHOUSE.podLabels);
@@ -144,12 +148,38 @@ describe.each([
     });
   });
 
-  it("lets the function read only its secret and publish only to the alerts topic", () => {
+  it("retries every 30 minutes from a schedule with the retry payload, invoked only from that rule", () => {
+    const stack = app();
+    const schedule = named(stack, "aws_cloudwatch_event_rule", "cleanup/retry-schedule");
+    const fnName = named(stack, "aws_lambda_function", "cleanup/function");
+    const rule = resources(stack, "aws_cloudwatch_event_rule")[schedule];
+    expect(rule.schedule_expression).toBe("rate(30 minutes)");
+    expect(rule.event_pattern).toBeUndefined();
+    const target = resources(stack, "aws_cloudwatch_event_target")[named(stack, "aws_cloudwatch_event_target", "cleanup/retry-target")];
+    expect(target).toMatchObject({ rule: `\${aws_cloudwatch_event_rule.${schedule}.name}`, arn: `\${aws_lambda_function.${fnName}.arn}` });
+    expect(JSON.parse(target.input)).toEqual({ source: "schedule" });
+    expect(JSON.parse(target.input)).toEqual(SCHEDULE_PAYLOAD);
+    expect(resources(stack, "aws_lambda_permission")[named(stack, "aws_lambda_permission", "cleanup/retry-invoke")]).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "events.amazonaws.com",
+      function_name: `\${aws_lambda_function.${fnName}.function_name}`,
+      source_arn: `\${aws_cloudwatch_event_rule.${schedule}.arn}`,
+    });
+  });
+
+  it("leaves the function its reporting reserve between the time budget and the Lambda timeout", () => {
+    const lambda = fn();
+    expect(lambda.timeout - Number(lambda.environment.variables.TIME_BUDGET_SECONDS)).toBeGreaterThanOrEqual(REPORTING_RESERVE_MS / 1000);
+  });
+
+  it("lets the function read only its secret and the disk alarm's state, and publish only to the alerts topic", () => {
     const statements = policyStatements(app(), "cleanup/permissions");
+    const alarm = named(app(), "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm");
     expect(statements.map((statement) => [statement.actions, statement.resources])).toEqual([
       [["secretsmanager:GetSecretValue"], [dep("clickhouse_secret_arn")]],
       [["kms:Decrypt"], [dep("secrets_kms_key_arn")]],
       [["sns:Publish"], [dep("alerts_topic_arn")]],
+      [["cloudwatch:DescribeAlarms"], [`\${aws_cloudwatch_metric_alarm.${alarm}.arn}`]],
       [["kms:GenerateDataKey*", "kms:Decrypt"], [dep("alerts_kms_key_arn")]],
     ]);
     const attachments = Object.values(resources(app(), "aws_iam_role_policy_attachment"))
@@ -243,12 +273,12 @@ describe("ClickHouse lifecycle across environments", () => {
     expect(Object.keys(resources(app, "kubernetes_cron_job_v1")).some((name) => name.includes("disk-metrics"))).toBe(true);
   });
 
-  it("gives the function Secrets Manager and SNS endpoints only where the workload subnets have no NAT (dev)", () => {
+  it("gives the function Secrets Manager, SNS and CloudWatch endpoints only where the workload subnets have no NAT (dev)", () => {
     const services = (stack: TfJson) =>
       Object.values(resources(stack, "aws_vpc_endpoint"))
         .filter((endpoint) => endpoint["//"].metadata.path.includes("clickhouse-lifecycle"))
         .map((endpoint) => endpoint.service_name).sort();
-    expect(services(dev().app)).toEqual(["com.amazonaws.us-east-1.secretsmanager", "com.amazonaws.us-east-1.sns"]);
+    expect(services(dev().app)).toEqual(["com.amazonaws.us-east-1.monitoring", "com.amazonaws.us-east-1.secretsmanager", "com.amazonaws.us-east-1.sns"]);
     expect(services(prod().app)).toEqual([]);
   });
 

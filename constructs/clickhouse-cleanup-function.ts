@@ -15,21 +15,23 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { ENV } from "../lambda/clickhouse-cleanup/config";
+import { ENV, SCHEDULE_PAYLOAD } from "../lambda/clickhouse-cleanup/config";
 import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
 import { volumeMetric } from "./operations-metrics";
 
 /*
  * The emergency path: the disk alarm (ClickHouse volume usage >= threshold) notifies the SNS topic and, through an
  * EventBridge rule on its state change to ALARM, starts the cleanup function, which publishes what it did to the
- * same topic. The function runs in the workload subnets and reaches ClickHouse only through the internal load
- * balancer; it reads the password from Secrets Manager at run time, so its environment holds no secret.
+ * same topic. The alarm does not fire again while it stays in ALARM, so a schedule invokes the function every 30
+ * minutes as well; such a run reads the alarm's state and cleans up only while it is still in ALARM (the handler
+ * bounds these retries). The function runs in the workload subnets and reaches ClickHouse only through the internal
+ * load balancer; it reads the password from Secrets Manager at run time, so its environment holds no secret.
  */
 
 export interface ClickHouseCleanupFunctionProps {
   /** Function, role, alarm and rule name, from the naming helper. */
   readonly name: string;
-  /** Region of the function and of the Secrets Manager and SNS endpoints it calls. */
+  /** Region of the function and of the AWS API endpoints it calls (Secrets Manager, SNS, CloudWatch). */
   readonly region: string;
   /** VPC of the workload subnets. */
   readonly vpcId: string;
@@ -60,7 +62,8 @@ export interface ClickHouseCleanupFunctionProps {
   /** Dimension values of the ClickHouse volume's UsagePercent metric. */
   readonly volume: { readonly clusterName: string; readonly namespace: string; readonly pvcName: string; readonly podName: string };
   /**
-   * Create interface endpoints for Secrets Manager and SNS: needed where the workload subnets have no NAT route.
+   * Create interface endpoints for Secrets Manager, SNS and CloudWatch: needed where the workload subnets have no
+   * NAT route.
    * @default false
    */
   readonly createApiEndpoints?: boolean;
@@ -84,11 +87,15 @@ export interface ClickHouseCleanupFunctionProps {
 const ENTRY = join(__dirname, "..", "lambda", "clickhouse-cleanup", "index.ts");
 /** Lambda's maximum timeout, seconds. */
 const MAX_TIMEOUT_SECONDS = 900;
+/** How often the retry schedule asks whether the alarm is still in ALARM; longer than any run (15 min at most). */
+const RETRY_SCHEDULE = "rate(30 minutes)";
 
 export class ClickHouseCleanupFunction extends Construct {
   readonly function: LambdaFunction;
   readonly alarm: CloudwatchMetricAlarm;
   readonly rule: CloudwatchEventRule;
+  /** The schedule of the retries while the alarm stays in ALARM. */
+  readonly retrySchedule: CloudwatchEventRule;
   readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: ClickHouseCleanupFunctionProps) {
@@ -99,6 +106,8 @@ export class ClickHouseCleanupFunction extends Construct {
 
     this.securityGroup = this.networkAccess(props);
     if (props.createApiEndpoints) this.addApiEndpoints(props);
+    // Before the function: its environment names the alarm, and its role may read the alarm's state.
+    this.alarm = this.diskAlarm(props);
     const { role, grants } = this.executionRole(props);
     const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.name}`, retentionInDays: props.logRetentionDays ?? 30 });
 
@@ -127,13 +136,14 @@ export class ClickHouseCleanupFunction extends Construct {
           [ENV.systemLogMaxBytes]: String(Math.round((props.systemLogMaxGiB ?? 1) * 1024 ** 3)),
           [ENV.timeBudgetSeconds]: String(props.timeBudgetSeconds),
           [ENV.dryRun]: String(props.dryRun ?? false),
+          [ENV.diskAlarmName]: this.alarm.alarmName,
         },
       },
       dependsOn: [...grants, logGroup],
     });
 
-    this.alarm = this.diskAlarm(props);
     this.rule = this.startOnAlarm(props);
+    this.retrySchedule = this.retryOnSchedule(props);
   }
 
   /** The function's security group: ClickHouse through its load balancer, and HTTPS to the AWS APIs; nothing else. */
@@ -159,7 +169,7 @@ export class ClickHouseCleanupFunction extends Construct {
     });
     new VpcSecurityGroupEgressRule(this, "to-aws-apis", {
       securityGroupId: securityGroup.id,
-      description: "HTTPS to Secrets Manager and SNS",
+      description: "HTTPS to the AWS APIs (Secrets Manager, SNS, CloudWatch)",
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,
@@ -190,6 +200,7 @@ export class ClickHouseCleanupFunction extends Construct {
           condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.amazonaws.com`] }],
         },
         { sid: "PublishSummary", effect: "Allow", actions: ["sns:Publish"], resources: [props.alertsTopicArn] },
+        { sid: "ReadDiskAlarmState", effect: "Allow", actions: ["cloudwatch:DescribeAlarms"], resources: [this.alarm.arn] },
         {
           sid: "EncryptSummary",
           effect: "Allow",
@@ -247,7 +258,30 @@ export class ClickHouseCleanupFunction extends Construct {
     return rule;
   }
 
-  /** Private paths to the two AWS APIs the function calls, for subnets without a NAT route. */
+  /** The EventBridge schedule of the retries: {"source":"schedule"}, which the handler checks against the alarm. */
+  private retryOnSchedule(props: ClickHouseCleanupFunctionProps): CloudwatchEventRule {
+    const schedule = new CloudwatchEventRule(this, "retry-schedule", {
+      name: `${props.name}-retry`,
+      description: "Retries the ClickHouse cleanup while the disk alarm stays in ALARM (the function checks the alarm first)",
+      scheduleExpression: RETRY_SCHEDULE,
+    });
+    new CloudwatchEventTarget(this, "retry-target", {
+      rule: schedule.name,
+      arn: this.function.arn,
+      targetId: "clickhouse-cleanup-retry",
+      input: JSON.stringify(SCHEDULE_PAYLOAD),
+    });
+    new LambdaPermission(this, "retry-invoke", {
+      statementId: "AllowRetrySchedule",
+      action: "lambda:InvokeFunction",
+      functionName: this.function.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: schedule.arn,
+    });
+    return schedule;
+  }
+
+  /** Private paths to the AWS APIs the function calls, for subnets without a NAT route. */
   private addApiEndpoints(props: ClickHouseCleanupFunctionProps): void {
     const endpoints = new SecurityGroup(this, "endpoints-sg", {
       name: `${props.name}-endpoints`,
@@ -263,7 +297,8 @@ export class ClickHouseCleanupFunction extends Construct {
       fromPort: 443,
       toPort: 443,
     });
-    for (const service of ["secretsmanager", "sns"]) {
+    // monitoring: CloudWatch's API, for the alarm state a scheduled retry reads.
+    for (const service of ["secretsmanager", "sns", "monitoring"]) {
       new VpcEndpoint(this, `${service}-endpoint`, {
         vpcId: props.vpcId,
         serviceName: `com.amazonaws.${props.region}.${service}`,

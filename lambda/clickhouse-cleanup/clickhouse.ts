@@ -5,8 +5,11 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHous
  * @clickhouse/client, the tests run the same client in-process over chdb (a real ClickHouse engine).
  */
 export interface ClickHouse {
-  /** Runs a SELECT and returns its rows (64-bit integers arrive as strings). */
-  rows<T>(sql: string): Promise<T[]>;
+  /**
+   * Runs a SELECT and returns its rows (64-bit integers arrive as strings). With `timeoutMs`, the server stops the
+   * query then (max_execution_time, whole seconds rounded up) and the client aborts the request at that instant.
+   */
+  rows<T>(sql: string, timeoutMs?: number): Promise<T[]>;
   /** Runs a statement (ALTER, TRUNCATE); rejects after `timeoutMs` when given. */
   exec(sql: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -61,8 +64,15 @@ export function connectHttp(connection: HttpConnection): ClickHouse {
 /** Adapts any @clickhouse/client (HTTP, or chdb's in-process connection). */
 export function overClient(client: ClickHouseClient): ClickHouse {
   return {
-    async rows<T>(sql: string): Promise<T[]> {
-      const result = await client.query({ query: sql, format: "JSONEachRow", clickhouse_settings: SESSION_SETTINGS });
+    async rows<T>(sql: string, timeoutMs?: number): Promise<T[]> {
+      const limited = timeoutMs !== undefined;
+      const result = await client.query({
+        query: sql,
+        format: "JSONEachRow",
+        // Whole seconds: ClickHouse 25.2 reads max_execution_time as seconds, and 0 would mean "no limit".
+        clickhouse_settings: limited ? { ...SESSION_SETTINGS, max_execution_time: Math.max(1, Math.ceil(timeoutMs / 1000)) } : SESSION_SETTINGS,
+        abort_signal: limited ? AbortSignal.timeout(Math.max(1, timeoutMs)) : undefined,
+      });
       return result.json<T>();
     },
     async exec(sql: string, timeoutMs?: number): Promise<void> {

@@ -15,6 +15,8 @@ export const ENV = {
   systemLogMaxBytes: "SYSTEM_LOG_MAX_BYTES",
   timeBudgetSeconds: "TIME_BUDGET_SECONDS",
   dryRun: "DRY_RUN",
+  /** Read by the scheduled retry only: it runs while this alarm is in ALARM. */
+  diskAlarmName: "DISK_ALARM_NAME",
 } as const;
 
 export interface CleanupConfig {
@@ -95,9 +97,14 @@ export function readConfig(env: Environment): CleanupConfig {
   };
 }
 
-/** How the function was started: the disk alarm (through EventBridge) or by hand. */
+/** The payload of the scheduled retry's EventBridge target. */
+export const SCHEDULE_PAYLOAD = { source: "schedule" } as const;
+
+/** How the function was started: the disk alarm (through EventBridge), the retry schedule, or by hand. */
 export interface Invocation {
   readonly trigger: string;
+  /** Started by the retry schedule: runs only while the disk alarm is still in ALARM. */
+  readonly scheduled: boolean;
   /** Overrides the configured dry-run flag when given. */
   readonly dryRun?: boolean;
 }
@@ -107,7 +114,8 @@ export function parseInvocation(event: unknown): Invocation {
   const dryRun = typeof payload.dryRun === "boolean" ? payload.dryRun : undefined;
   if (payload["detail-type"] === "CloudWatch Alarm State Change") {
     const detail = (payload.detail ?? {}) as { alarmName?: string };
-    return { trigger: `alarm ${detail.alarmName ?? "(unnamed)"}`, dryRun };
+    return { trigger: `alarm ${detail.alarmName ?? "(unnamed)"}`, scheduled: false, dryRun };
   }
-  return { trigger: "manual invocation", dryRun };
+  if (payload.source === SCHEDULE_PAYLOAD.source) return { trigger: "scheduled retry", scheduled: true, dryRun };
+  return { trigger: "manual invocation", scheduled: false, dryRun };
 }

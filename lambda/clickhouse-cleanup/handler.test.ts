@@ -1,3 +1,5 @@
+import { createServer, type Socket } from "node:net";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -15,11 +17,12 @@ import {
   partitionIds,
   type ChdbSession,
 } from "./fixtures";
-import { createHandler, type HandlerDependencies } from "./index";
+import { REPORTING_RESERVE_MS } from "./deadline";
+import { createHandler, type HandlerDependencies, type RunContext, type SkippedRun } from "./index";
 import type { Report } from "./report";
 
 /*
- * The handler against a real ClickHouse engine (chdb, in-process), with Secrets Manager and SNS mocked.
+ * The handler against a real ClickHouse engine (chdb, in-process), with Secrets Manager, SNS and CloudWatch mocked.
  * The clock is fixed at NOW; with 30 days of retention the cutoff is 2026-10-24T12:00:00Z, so partitions
  * 202607–202609 are wholly expired, 202610 straddles the cutoff and 202611 is fresh.
  */
@@ -28,10 +31,12 @@ const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const CUTOFF = Date.UTC(2026, 9, 24, 12, 0, 0);
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-AbCdEf";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:langfuse-prod-alerts";
+const ALARM_NAME = "langfuse-prod-clickhouse-cleanup-disk";
 const utc = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day));
 
 const secrets = mockClient(SecretsManagerClient);
 const sns = mockClient(SNSClient);
+const cloudwatch = mockClient(CloudWatchClient);
 let session: ChdbSession;
 let databaseCounter = 0;
 
@@ -43,11 +48,13 @@ afterAll(async () => {
   await session.dispose();
   secrets.restore();
   sns.restore();
+  cloudwatch.restore();
 });
 
 beforeEach(() => {
   secrets.reset();
   sns.reset();
+  cloudwatch.reset();
   secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: "not-used-by-chdb" });
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
 });
@@ -56,26 +63,29 @@ interface Fixture {
   readonly app: string;
   readonly system: string;
   readonly logs: string[];
-  run(event?: unknown, overrides?: Partial<HandlerDependencies>, env?: Record<string, string | undefined>): Promise<Report>;
+  run(event?: unknown, overrides?: Partial<HandlerDependencies>, env?: Record<string, string | undefined>, context?: RunContext): Promise<Report>;
+  /** A run that may be a skipped scheduled retry. */
+  invoke(event: unknown, overrides?: Partial<HandlerDependencies>): Promise<Report | SkippedRun>;
 }
 
-/** Fresh databases with five months of traces, observations and scores, and two system log stand-ins. */
-async function fixture(): Promise<Fixture> {
+/**
+ * Fresh databases with five months of traces, observations and scores, and two system log stand-ins; or, for a run
+ * that must never get as far as ClickHouse's data (`filled` false), only their names.
+ */
+async function fixture(filled = true): Promise<Fixture> {
   databaseCounter += 1;
   const app = `langfuse_${databaseCounter}`;
   const system = `system_logs_${databaseCounter}`;
   const ch = session.clickhouse;
-  await createLangfuseTables(ch, app);
-  for (const table of ["traces", "observations", "scores"]) await fillRows(ch, app, table, utc(7, 1), new Date(NOW), 6000);
-  await createSystemLogStandIns(ch, system, ["query_log", "trace_log"]);
-  await fillRows(ch, system, "trace_log", utc(9, 1), new Date(NOW), 2000);
-  await fillRows(ch, system, "query_log", utc(11, 22), new Date(NOW), 2000);
+  if (filled) {
+    await createLangfuseTables(ch, app);
+    for (const table of ["traces", "observations", "scores"]) await fillRows(ch, app, table, utc(7, 1), new Date(NOW), 6000);
+    await createSystemLogStandIns(ch, system, ["query_log", "trace_log"]);
+    await fillRows(ch, system, "trace_log", utc(9, 1), new Date(NOW), 2000);
+    await fillRows(ch, system, "query_log", utc(11, 22), new Date(NOW), 2000);
+  }
   const logs: string[] = [];
-  return {
-    app,
-    system,
-    logs,
-    run(event = {}, overrides = {}, env = {}) {
+  const invoke = (event: unknown, overrides: Partial<HandlerDependencies> = {}, env: Record<string, string | undefined> = {}, context?: RunContext) => {
       const handler = createHandler({
         env: {
           CLICKHOUSE_URL: "http://clickhouse.internal:8123",
@@ -87,18 +97,27 @@ async function fixture(): Promise<Fixture> {
           SYSTEM_LOG_MAX_BYTES: String(1024 ** 3),
           TIME_BUDGET_SECONDS: "240",
           DRY_RUN: "false",
+          DISK_ALARM_NAME: ALARM_NAME,
           ...env,
         },
         secrets: new SecretsManagerClient({ region: "us-east-1" }),
         sns: new SNSClient({ region: "us-east-1" }),
+        cloudwatch: new CloudWatchClient({ region: "us-east-1" }),
         connect: () => ch,
         logger: { log: (level, event, fields) => logs.push(JSON.stringify({ level, event, ...fields })) },
         now: () => NOW,
         systemDatabase: system,
         ...overrides,
       });
-      return handler(event);
-    },
+      return handler(event, context);
+  };
+  return {
+    app,
+    system,
+    logs,
+    // Only a scheduled retry can be skipped; every other invocation returns a report.
+    run: (event = {}, overrides = {}, env = {}, context) => invoke(event, overrides, env, context) as Promise<Report>,
+    invoke: (event, overrides) => invoke(event, overrides),
   };
 }
 
@@ -276,14 +295,166 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
 
   it("starts no step once the time budget is spent and says so", async () => {
     const f = await fixture();
+    const ch = session.clickhouse;
     const before = await snapshot(f);
-    let calls = 0;
-    // The clock jumps past the 240 s budget right after planning starts.
-    const report = await f.run({}, { now: () => (calls++ < 1 ? NOW : NOW + 241_000) });
-    expect(report.status).toBe("partial");
+    // The clock jumps past the 240 s budget while the tables are measured, after planning and before the first step.
+    let late = false;
+    const measuring: ClickHouse = {
+      ...ch,
+      rows: (sql, timeoutMs) => ((late ||= sql.includes(ACTIVE_BYTES_QUERY)), ch.rows(sql, timeoutMs)),
+    };
+    const report = await f.run({}, { connect: () => measuring, now: () => (late ? NOW + 241_000 : NOW) });
+    expect(report.status).toBe("budget-exhausted");
     expect(report.stoppedBy).toBe("time-budget");
+    expect(report.steps.length).toBeGreaterThan(0);
     expect(report.steps.every((step) => step.outcome === "skipped-time-budget")).toBe(true);
     expect(await snapshot(f)).toEqual(before);
     expect(published()[0].message).toContain("Stopped by the time budget");
+    expect(published()[0].message).toContain("No data was changed.");
+  });
+});
+
+/** The executor's measurement of the tables, before the first step and after the last. */
+const ACTIVE_BYTES_QUERY = "SELECT database, table, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database IN";
+
+/** The fixture's clock, moving at the speed of real time: deadlines are real, the cutoffs stay those of NOW. */
+function movingClock(): () => number {
+  const start = Date.now();
+  return () => NOW + (Date.now() - start);
+}
+
+/** A Lambda context with `ms` left before the hard timeout. */
+function lambdaTimeoutIn(ms: number): RunContext {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+describe("emergency cleanup against a slow ClickHouse", () => {
+  it("gives a read with a time limit a server-side limit too (max_execution_time, whole seconds rounded up)", async () => {
+    expect(await session.clickhouse.rows("SELECT getSetting('max_execution_time') AS limit", 1500)).toEqual([{ limit: 2 }]);
+    expect(await session.clickhouse.rows("SELECT getSetting('max_execution_time') AS limit", 200)).toEqual([{ limit: 1 }]);
+  });
+
+  it("reports planning reads that never answer as budget-exhausted, before the Lambda timeout, changing nothing", async () => {
+    const f = await fixture(false);
+    // Never answers and ignores its time limit: only the handler's own deadline can end the wait.
+    const statements: string[] = [];
+    const silent: ClickHouse = {
+      rows: () => new Promise(() => undefined),
+      exec: async (sql) => void statements.push(sql),
+      close: async () => undefined,
+    };
+    // 20.5 s before the Lambda timeout, with the 20 s reserve: a budget of 0.5 s (of the configured 240 s).
+    const started = Date.now();
+    const report = await f.run({}, { connect: () => silent, now: movingClock() }, {}, lambdaTimeoutIn(REPORTING_RESERVE_MS + 500));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(500 + 1000);
+    expect(report).toMatchObject({ status: "budget-exhausted", stoppedBy: "time-budget", error: { stage: "plan" } });
+    expect(report.error?.message).toMatch(/time budget exhausted/);
+    expect(published()).toHaveLength(1);
+    expect(published()[0].subject).toBe("ClickHouse cleanup budget-exhausted");
+    expect(published()[0].message).toContain("No data was changed.");
+    expect(statements).toEqual([]);
+  });
+
+  it("ends the wait on a ClickHouse that accepts connections but never answers (real HTTP client)", async () => {
+    const f = await fixture(false);
+    const sockets: Socket[] = [];
+    const requests: string[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on("data", (chunk) => requests.push(chunk.toString("latin1").split("\r\n")[0]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const started = Date.now();
+      const report = await f.run(
+        {},
+        { connect: (connection) => connectHttp({ ...connection, url: `http://127.0.0.1:${port}` }), now: movingClock() },
+        {},
+        lambdaTimeoutIn(REPORTING_RESERVE_MS + 500),
+      );
+      expect(Date.now() - started).toBeLessThan(500 + 1000);
+      expect(report).toMatchObject({ status: "budget-exhausted", error: { stage: "plan" } });
+      expect(published()[0].subject).toBe("ClickHouse cleanup budget-exhausted");
+      // The first read asked the server to stop at the deadline too (0.5 s left, in whole seconds rounded up).
+      expect(requests[0]).toMatch(/^POST \/\?.*max_execution_time=1/);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("keeps the status of steps that succeeded when the measurement after them runs out of time", async () => {
+    const f = await fixture();
+    const ch = session.clickhouse;
+    let measurements = 0;
+    const slowAfterwards: ClickHouse = {
+      ...ch,
+      rows: (sql, timeoutMs) => (sql.includes(ACTIVE_BYTES_QUERY) && ++measurements === 2 ? new Promise(() => undefined) : ch.rows(sql, timeoutMs)),
+    };
+    // A 1 s budget (the steps take a few hundred ms) and a 0.4 s reserve, half of it for the measurement after them.
+    const started = Date.now();
+    const report = await f.run({}, { connect: () => slowAfterwards, now: movingClock(), reserveMs: 400 }, {}, lambdaTimeoutIn(1400));
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(report.status).toBe("ok");
+    expect(report.error).toBeUndefined();
+    expect(report.steps.every((step) => step.outcome === "done")).toBe(true);
+    expect(await partitionIds(ch, f.app, "traces")).toEqual(["202610", "202611"]);
+    expect(report.bytesNotMeasured).toMatch(/time budget exhausted/);
+    const traces = report.bytes.find((table) => table.table === "traces");
+    expect(traces?.bytesBefore).toBeGreaterThan(0);
+    expect(traces?.bytesAfter).toBeUndefined();
+    expect(published()[0].subject).toBe("ClickHouse cleanup ok");
+    expect(published()[0].message).toContain("Bytes freed not measured");
+  });
+});
+
+describe("the scheduled retry", () => {
+  const alarmIs = (state: "OK" | "ALARM" | "INSUFFICIENT_DATA", minutesAgo: number) =>
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: ALARM_NAME, StateValue: state, StateTransitionedTimestamp: new Date(NOW - minutesAgo * 60_000) }],
+    });
+
+  it("does nothing while the disk alarm is OK: one log line, no SNS message, ClickHouse and the secret untouched", async () => {
+    const f = await fixture(false);
+    alarmIs("OK", 90);
+    let connected = false;
+    const result = await f.invoke({ source: "schedule" }, { connect: () => ((connected = true), session.clickhouse) });
+    expect(result).toMatchObject({ status: "skipped", trigger: "scheduled retry", alarmState: "OK" });
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input.AlarmNames).toEqual([ALARM_NAME]);
+    expect(connected).toBe(false);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(published()).toEqual([]);
+    expect(f.logs.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: "info", event: "retry-skipped", alarmState: "OK" })]);
+  });
+
+  it("cleans up and reports while the disk alarm is still in ALARM", async () => {
+    const f = await fixture();
+    alarmIs("ALARM", 40);
+    const report = (await f.invoke({ source: "schedule" })) as Report;
+    expect(report).toMatchObject({ status: "ok", trigger: "scheduled retry" });
+    expect(await partitionIds(session.clickhouse, f.app, "traces")).toEqual(["202610", "202611"]);
+    expect(published()[0].subject).toBe("ClickHouse cleanup ok");
+  });
+
+  it("is bounded: no retry in the first 20 minutes of the alarm (its own run) nor after 6 hours", async () => {
+    const f = await fixture(false);
+    alarmIs("ALARM", 5);
+    expect(await f.invoke({ source: "schedule" })).toMatchObject({ status: "skipped", reason: expect.stringMatching(/less than 20 minutes/) });
+    cloudwatch.reset();
+    alarmIs("ALARM", 7 * 60);
+    expect(await f.invoke({ source: "schedule" })).toMatchObject({ status: "skipped", reason: expect.stringMatching(/more than 6 hours/) });
+    expect(published()).toEqual([]);
+  });
+
+  it("skips, logging an error, when the alarm's state cannot be read", async () => {
+    const f = await fixture(false);
+    cloudwatch.on(DescribeAlarmsCommand).rejects(new Error("User is not authorized to perform: cloudwatch:DescribeAlarms"));
+    expect(await f.invoke({ source: "schedule" })).toMatchObject({ status: "skipped", reason: expect.stringMatching(/not authorized/) });
+    expect(JSON.parse(f.logs[0])).toMatchObject({ level: "error", event: "retry-skipped" });
+    expect(published()).toEqual([]);
   });
 });
