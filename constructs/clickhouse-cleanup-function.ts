@@ -247,14 +247,7 @@ export class ClickHouseCleanupFunction extends Construct {
         detail: { alarmName: [this.alarm.alarmName], state: { value: ["ALARM"] } },
       }),
     });
-    new CloudwatchEventTarget(this, "target", { rule: rule.name, arn: this.function.arn, targetId: "clickhouse-cleanup" });
-    new LambdaPermission(this, "invoke", {
-      statementId: "AllowDiskAlarmRule",
-      action: "lambda:InvokeFunction",
-      functionName: this.function.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
-    });
+    this.invokeFrom(rule, { targetId: "target", permissionId: "invoke", eventTargetId: "clickhouse-cleanup", statementId: "AllowDiskAlarmRule" });
     return rule;
   }
 
@@ -265,20 +258,26 @@ export class ClickHouseCleanupFunction extends Construct {
       description: "Retries the ClickHouse cleanup while the disk alarm stays in ALARM (the function checks the alarm first)",
       scheduleExpression: RETRY_SCHEDULE,
     });
-    new CloudwatchEventTarget(this, "retry-target", {
-      rule: schedule.name,
-      arn: this.function.arn,
-      targetId: "clickhouse-cleanup-retry",
+    this.invokeFrom(schedule, {
+      targetId: "retry-target",
+      permissionId: "retry-invoke",
+      eventTargetId: "clickhouse-cleanup-retry",
+      statementId: "AllowRetrySchedule",
       input: JSON.stringify(SCHEDULE_PAYLOAD),
     });
-    new LambdaPermission(this, "retry-invoke", {
-      statementId: "AllowRetrySchedule",
+    return schedule;
+  }
+
+  /** Targets the function from an EventBridge rule, with the invoke permission for that rule alone. */
+  private invokeFrom(rule: CloudwatchEventRule, ids: { targetId: string; permissionId: string; eventTargetId: string; statementId: string; input?: string }): void {
+    new CloudwatchEventTarget(this, ids.targetId, { rule: rule.name, arn: this.function.arn, targetId: ids.eventTargetId, input: ids.input });
+    new LambdaPermission(this, ids.permissionId, {
+      statementId: ids.statementId,
       action: "lambda:InvokeFunction",
       functionName: this.function.functionName,
       principal: "events.amazonaws.com",
-      sourceArn: schedule.arn,
+      sourceArn: rule.arn,
     });
-    return schedule;
   }
 
   /** Private paths to the AWS APIs the function calls, for subnets without a NAT route. */
