@@ -42,6 +42,8 @@ export class AppStack extends EnvironmentStack {
     this.network = readUpstream(this, config, "network", NETWORK_OUTPUTS);
     this.deps = readUpstream(this, config, "deps", DEPS_OUTPUTS);
     const { network, deps } = this;
+    // Where images come from when the environment pulls through the ECR cache; undefined means Docker Hub.
+    const imageRegistryPrefix = config.imageCache.enabled ? deps.image_registry_prefix : undefined;
 
     this.providers = new ClusterProviders(this, "cluster", {
       clusterName: network.cluster_name,
@@ -57,7 +59,7 @@ export class AppStack extends EnvironmentStack {
       clusterAutoscalerRoleArn: deps.cluster_autoscaler_role_arn,
       kubernetesVersion: config.cluster.kubernetesVersion,
       highAvailability: config.profile === "prod",
-      imageRegistryPrefix: config.imageCache.enabled ? deps.image_registry_prefix : undefined,
+      imageRegistryPrefix,
     });
     this.storageClasses = new StorageClasses(this, "storage", {
       clickhouseClassName: CLICKHOUSE_STORAGE_CLASS,
@@ -141,7 +143,7 @@ export class AppStack extends EnvironmentStack {
         network,
         deps,
         subnetsWithoutNat: !config.network.privateSubnets || config.network.natGateways === "none",
-        imageRegistryPrefix: config.imageCache.enabled ? deps.image_registry_prefix : undefined,
+        imageRegistryPrefix,
         dependsOn: [this.langfuseRelease, this.platform.ready],
       });
     }
