@@ -7,6 +7,7 @@ import { Password, type PasswordConfig } from "@cdktf/provider-random/lib/passwo
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { LANGFUSE_SECRET_KEYS } from "../contract/secret-keys";
+import { constructIdOf } from "./construct-id";
 
 export interface GeneratedSecretsProps {
   /** Name of the Secrets Manager secret holding Langfuse's keys and the database and Redis passwords (JSON). */
@@ -72,7 +73,7 @@ export class GeneratedSecrets extends Construct {
 
     const values = {} as Record<PasswordName, string>;
     for (const [name, settings] of Object.entries(PASSWORDS) as [PasswordName, PasswordConfig][]) {
-      values[name] = new Password(this, kebab(name), { ...settings, ...lifecycle(DATA_BOUND.includes(name)) }).result;
+      values[name] = new Password(this, constructIdOf(name), { ...settings, ...lifecycle(DATA_BOUND.includes(name)) }).result;
     }
     // 32 random bytes as 64 hex characters: the exact format Langfuse requires for ENCRYPTION_KEY.
     const encryptionKey = new Id(this, "encryption-key", { byteLength: 32, ...lifecycle(true) }).hex;
@@ -114,8 +115,4 @@ export class GeneratedSecrets extends Construct {
       recoveryWindowInDays: protect ? 30 : 0,
     });
   }
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }

@@ -12,6 +12,7 @@ import {
 } from "../contract/service-accounts";
 import { IrsaRole } from "./irsa-role";
 import { loadBalancerControllerStatements } from "./load-balancer-controller-policy";
+import { constructIdOf } from "./construct-id";
 
 /** The workloads that get an IAM role of their own. */
 export type Workload = "langfuse" | "loadBalancerController" | "kedaOperator" | "clickhouseMaintenance" | "clusterAutoscaler";
@@ -68,7 +69,7 @@ export class WorkloadRoles extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadRolesProps) {
     super(scope, id);
     const role = (workload: Workload, account: ServiceAccountRef, statements: DataAwsIamPolicyDocumentStatement[]) =>
-      new IrsaRole(this, kebab(workload), {
+      new IrsaRole(this, constructIdOf(workload), {
         roleName: props.roleNames[workload],
         oidcProviderArn: props.oidcProviderArn,
         oidcProviderUrl: props.oidcProviderUrl,
@@ -124,8 +125,4 @@ function bucketStatements(bucketArn: string, kmsKeyArn: string | undefined): Dat
     statements.push({ sid: "BucketKey", effect: "Allow", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [kmsKeyArn] });
   }
   return statements;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
