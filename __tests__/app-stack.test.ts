@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
-import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
-import { LangfuseIngress } from "../constructs/langfuse-ingress";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS, clusterAutoscalerImageTag } from "../constructs/cluster-autoscaler";
-import { ADDON_CHARTS, PlatformAddons } from "../constructs/platform-addons";
+import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
+import { LangfuseIngress } from "../constructs/langfuse/ingress";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, clusterAutoscalerImageTag } from "../constructs/platform/cluster-autoscaler";
+import { ADDON_CHARTS, PlatformAddons } from "../constructs/platform/platform-addons";
 import { EKS_VERSIONS } from "../config/eks-versions";
 import { DEFAULT_KUBERNETES_VERSION } from "../config/profiles";
-import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse-values";
+import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse/values";
 import { KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
@@ -406,7 +406,7 @@ describe("errors", () => {
     const stack = new TerraformStack(scope(), "s");
     const props = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", loadBalancerControllerRoleArn: "lbc", kedaOperatorRoleArn: "keda", clusterAutoscalerRoleArn: "ca" };
     expect(() => new PlatformAddons(stack, "platform", { ...props, kubernetesVersion: "1.36" })).toThrow(
-      /'kubernetesVersion' \(1\.36\) has no Cluster Autoscaler image in CLUSTER_AUTOSCALER_IMAGE_TAGS \(constructs\/cluster-autoscaler\.ts knows 1\.31, .*1\.35\); add the v1\.36\.x tag/,
+      /'kubernetesVersion' \(1\.36\) has no Cluster Autoscaler image in CLUSTER_AUTOSCALER_IMAGE_TAGS \(constructs\/platform\/cluster-autoscaler\.ts knows 1\.31, .*1\.35\); add the v1\.36\.x tag/,
     );
   });
 

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { Naming } from "../config/naming";
-import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse-cleanup-function";
-import { ClickHouseEndpoint } from "../constructs/clickhouse-endpoint";
-import { ClickHouseLifecycle } from "../constructs/clickhouse-lifecycle";
-import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse-retention";
-import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse-release";
+import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse/cleanup-function";
+import { ClickHouseEndpoint } from "../constructs/clickhouse/endpoint";
+import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
+import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse/retention";
+import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse/release";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";
 import { SCHEDULE_PAYLOAD } from "../lambda/clickhouse-cleanup/config";
@@ -303,7 +303,7 @@ describe("ClickHouse lifecycle across environments", () => {
     const first = prod();
     const firstPath = resources(first.app, "aws_lambda_function")[named(first.app, "aws_lambda_function", "cleanup/function")].filename as string;
     // A process builds each bundle once, so the second build must come from another process to prove anything.
-    const script = `const { LambdaBundle } = require("./constructs/lambda-bundle"); const { App, TerraformStack } = require("cdktf");
+    const script = `const { LambdaBundle } = require("./constructs/clickhouse/lambda-bundle"); const { App, TerraformStack } = require("cdktf");
       const bundle = new LambdaBundle(new TerraformStack(new App({ outdir: process.argv[1] }), "s"), "code", { entry: process.argv[2] });
       process.stdout.write(bundle.sourceCodeHash);`;
     const outdir = mkdtempSync(join(tmpdir(), "clickhouse-lifecycle-"));

@@ -5,9 +5,9 @@ import { App, TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { configErrorOf } from "./support/errors";
 import { DEPS_OUTPUTS } from "../contract/outputs";
-import { ValkeyCache } from "../constructs/elasticache";
-import { ImageCache } from "../constructs/image-cache";
-import { loadBalancerControllerStatements } from "../constructs/load-balancer-controller-policy";
+import { ValkeyCache } from "../constructs/data/elasticache";
+import { ImageCache } from "../constructs/platform/image-cache";
+import { loadBalancerControllerStatements } from "../constructs/identity/load-balancer-controller-policy";
 import { cleanupDeps, documentOf, referenceTo, rolePolicy, synthesizeDeps, upstream } from "./support/deps-json";
 import { environment, onlyResource, resources, type TfJson } from "./support/synth";
 

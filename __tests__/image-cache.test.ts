@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { configErrorOf } from "./support/errors";
-import { buildLangfuseValues, DOCKER_HUB_IMAGES, type LangfuseEndpoints } from "../constructs/langfuse-values";
-import { WEBHOOK_PROBE_IMAGE } from "../constructs/platform-addons";
+import { buildLangfuseValues, DOCKER_HUB_IMAGES, type LangfuseEndpoints } from "../constructs/langfuse/values";
+import { WEBHOOK_PROBE_IMAGE } from "../constructs/platform/platform-addons";
 import { cleanupSynth, environment, loadInline, onlyResource, resources, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);

@@ -7,7 +7,7 @@ import {
   clickhouseServerOverrides,
   WEB_MIGRATION_GRACE_SECONDS,
   type LangfuseEndpoints,
-} from "../constructs/langfuse-values";
+} from "../constructs/langfuse/values";
 import { CHART_KEYS_FILE, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { environment } from "./support/synth";

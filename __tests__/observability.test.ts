@@ -8,8 +8,8 @@ import { configErrorOf } from "./support/errors";
 import { Naming } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
-import { layoutDashboard, type WidgetSpec } from "../constructs/dashboard-widgets";
-import { Observability, type ObservabilityProps } from "../constructs/observability";
+import { layoutDashboard, type WidgetSpec } from "../constructs/observability/dashboard-widgets";
+import { Observability, type ObservabilityProps } from "../constructs/observability/observability";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { stackWorkingDirectory } from "../contract/synth-layout";
-import { RUN_ROLE_SERVICES } from "../constructs/tfc-dynamic-credentials";
+import { RUN_ROLE_SERVICES } from "../constructs/terraform-cloud/dynamic-credentials";
 import { WorkspacesStack } from "../stacks/workspaces-stack";
 import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 

@@ -1,6 +1,6 @@
 /*
  * ClickHouse system log tables that grow without bound on a default server. The bundled ClickHouse's server
- * configuration (constructs/langfuse-values.ts) removes the ones nothing reads and keeps the others with a TTL;
+ * configuration (constructs/langfuse/values.ts) removes the ones nothing reads and keeps the others with a TTL;
  * the emergency cleanup (lambda/clickhouse-cleanup) covers all of them, for tables created before that
  * configuration.
  */

@@ -5,16 +5,16 @@ import type { EnvironmentConfig } from "../config/schema";
 import { DEPS_OUTPUTS, NETWORK_OUTPUTS, type DepsOutputs, type NetworkOutputs } from "../contract/outputs";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../contract/service-accounts";
 import { readUpstream } from "../contract/upstream";
-import { ClickHouseLifecycle } from "../constructs/clickhouse-lifecycle";
-import { ClusterProviders } from "../constructs/cluster-providers";
-import { LangfuseAutoscaling } from "../constructs/langfuse-autoscaling";
-import { LangfuseIngress } from "../constructs/langfuse-ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse-release";
-import { LangfuseSecret } from "../constructs/langfuse-secret";
-import { Observability } from "../constructs/observability";
-import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse-values";
-import { PlatformAddons } from "../constructs/platform-addons";
-import { StorageClasses } from "../constructs/storage-classes";
+import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
+import { ClusterProviders } from "../constructs/cluster/cluster-providers";
+import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
+import { LangfuseIngress } from "../constructs/langfuse/ingress";
+import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { LangfuseSecret } from "../constructs/langfuse/secret";
+import { Observability } from "../constructs/observability/observability";
+import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
+import { PlatformAddons } from "../constructs/platform/platform-addons";
+import { StorageClasses } from "../constructs/platform/storage-classes";
 import { EnvironmentStack } from "./environment-stack";
 
 /** Langfuse on the cluster: the Helm release, the Kubernetes pieces around it and the ClickHouse lifecycle. */

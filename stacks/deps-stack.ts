@@ -6,13 +6,13 @@ import type { EnvironmentConfig } from "../config/schema";
 import { DEPS_OUTPUTS, NETWORK_OUTPUTS, type NetworkOutputs } from "../contract/outputs";
 import { publishOutputs } from "../contract/publish";
 import { readUpstream } from "../contract/upstream";
-import { AlertsTopic } from "../constructs/alerts-topic";
-import { LangfuseBucket } from "../constructs/bucket";
-import { POSTGRES_PORT, PostgresDatabase } from "../constructs/database";
-import { REDIS_PORT, ValkeyCache } from "../constructs/elasticache";
-import { GeneratedSecrets } from "../constructs/generated-secrets";
-import { ImageCache } from "../constructs/image-cache";
-import { WorkloadRoles } from "../constructs/workload-roles";
+import { AlertsTopic } from "../constructs/observability/alerts-topic";
+import { LangfuseBucket } from "../constructs/data/bucket";
+import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/database";
+import { REDIS_PORT, ValkeyCache } from "../constructs/data/elasticache";
+import { GeneratedSecrets } from "../constructs/identity/generated-secrets";
+import { ImageCache } from "../constructs/platform/image-cache";
+import { WorkloadRoles } from "../constructs/identity/workload-roles";
 import { EnvironmentStack } from "./environment-stack";
 
 /** PostgreSQL, S3, IRSA roles, generated secrets and (optionally) ElastiCache. */

@@ -2,11 +2,11 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster-access";
-import { EksAddons } from "../constructs/eks-addons";
-import { EksCluster } from "../constructs/eks-cluster";
-import { NodeGroups, type NodeGroupSpec } from "../constructs/node-groups";
-import { Vpc } from "../constructs/vpc";
+import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster/cluster-access";
+import { EksAddons } from "../constructs/cluster/eks-addons";
+import { EksCluster } from "../constructs/cluster/eks-cluster";
+import { NodeGroups, type NodeGroupSpec } from "../constructs/cluster/node-groups";
+import { Vpc } from "../constructs/network/vpc";
 import { NETWORK_OUTPUTS } from "../contract/outputs";
 import { publishOutputs } from "../contract/publish";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";

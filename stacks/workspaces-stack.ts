@@ -8,10 +8,10 @@ import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { localStatePath } from "../contract/state-location";
 import { stackWorkingDirectory } from "../contract/synth-layout";
-import { TfcOidcProvider, TfcRunRole } from "../constructs/tfc-dynamic-credentials";
-import { TfcOutputsReader } from "../constructs/tfc-outputs-reader";
-import { TfcProject } from "../constructs/tfc-project";
-import { TfcWorkspace, type TfcEnvironmentVariable, type TfcVcsSource } from "../constructs/tfc-workspace";
+import { TfcOidcProvider, TfcRunRole } from "../constructs/terraform-cloud/dynamic-credentials";
+import { TfcOutputsReader } from "../constructs/terraform-cloud/outputs-reader";
+import { TfcProject } from "../constructs/terraform-cloud/project";
+import { TfcWorkspace, type TfcEnvironmentVariable, type TfcVcsSource } from "../constructs/terraform-cloud/workspace";
 
 /*
  * The Terraform Cloud side of every environment whose backend is "cloud", applied once from a workstation with

@@ -3,7 +3,7 @@
  * ClickHouse password is fetched from Secrets Manager (CLICKHOUSE_SECRET_ARN) at run time.
  */
 
-/** Environment variable names, shared with constructs/clickhouse-cleanup-function.ts. */
+/** Environment variable names, shared with constructs/clickhouse/cleanup-function.ts. */
 export const ENV = {
   clickhouseUrl: "CLICKHOUSE_URL",
   clickhouseUser: "CLICKHOUSE_USER",

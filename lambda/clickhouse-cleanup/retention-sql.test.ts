@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLangfuseTables, fillRows, openChdb, partitionIds, type ChdbSession } from "./fixtures";
-import { clickhouseServerOverrides } from "../../constructs/langfuse-values";
+import { clickhouseServerOverrides } from "../../constructs/langfuse/values";
 import { appTables, expiredPartitionDropsQuery, relativeCutoff, retainedTables, ttlStatements, type RetainedTable } from "./retention-sql";
 
 /*

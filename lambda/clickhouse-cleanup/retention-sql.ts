@@ -1,6 +1,6 @@
 /*
  * The retention rules of Langfuse's ClickHouse, in one place: the deploy-time retention job (its SQL is rendered
- * by constructs/clickhouse-retention.ts from these functions) and the emergency cleanup function plan from the
+ * by constructs/clickhouse/retention.ts from these functions) and the emergency cleanup function plan from the
  * same table list and the same expiry predicate, so both agree on what "expired" means.
  *
  * Portability: the chart ships ClickHouse 25.2, which rejects a bare DateTime64 column in a TTL (accepted only

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { LANGFUSE_WEB_SERVICE } from "../../constructs/langfuse-release";
+import { LANGFUSE_WEB_SERVICE } from "../../constructs/langfuse/release";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 
 /*

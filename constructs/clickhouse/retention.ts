@@ -1,0 +1,173 @@
+import { createHash } from "node:crypto";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
+import { DOCKER_HUB_IMAGES } from "../langfuse/values";
+import {
+  expiredPartitionDropsQuery,
+  qualifiedName,
+  relativeCutoff,
+  appTables,
+  ttlStatements,
+  type RetainedTable,
+} from "../../lambda/clickhouse-cleanup/retention-sql";
+
+/*
+ * Retention without anyone running kubectl exec. A Job applies it on deploy: its name carries a hash of the SQL,
+ * the chart version and the image, so it runs again whenever one of them changes (a new chart release re-applies
+ * the TTLs after its migrations), and Terraform waits for it to succeed. A daily CronJob runs the same script:
+ * the TTL is set without materializing it (no rewrite of a big table), so parts written before it existed only
+ * go when their whole partition is dropped, which the script does as partitions age out.
+ *
+ * The script is idempotent: MODIFY TTL replaces the previous TTL and only partitions wholly older than the
+ * retention are dropped (no part is rewritten). System log tables are left to the server configuration.
+ */
+
+export interface ClickHouseRetentionProps {
+  /** Namespace of the Langfuse release. */
+  readonly namespace: string;
+  /** Service of the bundled ClickHouse. */
+  readonly clickhouseHost: string;
+  /** Its native-protocol port (clickhouse-client). */
+  readonly clickhousePort: number;
+  /** Days traces, observations and scores are kept. */
+  readonly retentionDays: number;
+  /** Version of the Langfuse chart: a new release re-runs the job after its migrations. */
+  readonly chartVersion: string;
+  /**
+   * Image providing clickhouse-client; the chart's own ClickHouse image, so the client matches the server.
+   * @default "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0"
+   */
+  readonly image?: string;
+  /**
+   * Resources the job waits for (the Helm release whose migrations create the tables).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Schedule of the daily re-application, cron syntax in UTC.
+   * @default "17 3 * * *"
+   */
+  readonly schedule?: string;
+}
+
+/** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
+export const CLICKHOUSE_IMAGE_TAG = "25.2.1-debian-12-r0";
+/** The image the retention jobs run when no pull-through cache is given: the chart's own ClickHouse from Docker Hub. */
+export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`;
+
+const SCRIPT_KEY = "retention.sh";
+/** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */
+const SCRATCH_PATH = "/tmp";
+const CLIENT_CONFIG = '"${TMPDIR:-/tmp}/client.xml"';
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The shell script both the Job and the CronJob run, for Langfuse's tables. */
+export function retentionScript(tables: readonly RetainedTable[]): string {
+  if (tables.length === 0 || tables.some((table) => table.kind !== "app")) throw new Error("the retention script covers Langfuse's tables only");
+  const lines = [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "# The password goes into a client config file (printf is a shell builtin), never onto a command line.",
+    "umask 077",
+    `printf '<config><user>%s</user><password><![CDATA[%s]]></password></config>\\n' "$CLICKHOUSE_USER" "$CLICKHOUSE_PASSWORD" > ${CLIENT_CONFIG}`,
+    "unset CLICKHOUSE_PASSWORD",
+    `ch() { clickhouse-client --config-file ${CLIENT_CONFIG} --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" "$@"; }`,
+    "# Langfuse's migrations create the tables when web first starts: wait for them (at most 10 minutes).",
+    "for attempt in $(seq 1 60); do",
+    `  [ "$(ch -q ${shellQuote(`EXISTS TABLE ${qualifiedName(tables.at(-1)!)}`)})" = "1" ] && break`,
+    '  [ "$attempt" = "60" ] && { echo "Langfuse tables not found"; exit 1; }',
+    "  sleep 10",
+    "done",
+    'apply() { local table=$1; shift; for sql in "$@"; do ch -q "$sql"; done; echo "retention applied to $table"; }',
+    "# drop_expired QUERY: runs the DROP PARTITION statements QUERY generates. Expired partitions are dropped",
+    "# whatever their size: the server's 50 GB guard (max_partition_size_to_drop) is lifted for these statements only.",
+    'drop_expired() { local statements; statements=$(ch -q "$1"); if [ -n "$statements" ]; then echo "$statements"; printf "%s\\n" "$statements" | ch --multiquery --max_partition_size_to_drop=0; fi; }',
+  ];
+  for (const table of tables) {
+    lines.push(`apply ${shellQuote(qualifiedName(table))} ${ttlStatements(table).map(shellQuote).join(" ")}`);
+  }
+  for (const table of tables) {
+    lines.push(`drop_expired ${shellQuote(`${expiredPartitionDropsQuery(table, relativeCutoff(table.retentionDays))} FORMAT TSVRaw`)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export class ClickHouseRetention extends Construct {
+  /** The deploy-time job; its name changes with the SQL, chart version and image. */
+  readonly job: JobV1;
+  /** `clickhouse-retention-<hash>`: the job's name, new whenever what it applies changes. */
+  readonly jobName: string;
+  readonly cronJob: CronJobV1;
+  readonly script: string;
+
+  constructor(scope: Construct, id: string, props: ClickHouseRetentionProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) throw new Error(`'retentionDays' (${props.retentionDays}) must be a whole number of days >= 1`);
+    const image = props.image ?? DEFAULT_CLICKHOUSE_IMAGE;
+    this.script = retentionScript(appTables(props.retentionDays));
+    const hash = createHash("sha256").update(JSON.stringify([this.script, props.chartVersion, image])).digest("hex").slice(0, 10);
+    this.jobName = `clickhouse-retention-${hash}`;
+    const labels = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" };
+
+    const config = new ConfigMapV1(this, "script", {
+      metadata: { name: "clickhouse-retention", namespace: props.namespace, labels },
+      data: { [SCRIPT_KEY]: this.script },
+    });
+    const pod: JobV1SpecTemplateSpec = {
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: "1001", runAsGroup: "1001" },
+      container: [
+        {
+          name: "retention",
+          image,
+          command: ["/bin/bash", `/scripts/${SCRIPT_KEY}`],
+          env: [
+            { name: "CLICKHOUSE_HOST", value: props.clickhouseHost },
+            { name: "CLICKHOUSE_PORT", value: String(props.clickhousePort) },
+            { name: "CLICKHOUSE_USER", value: "default" },
+            { name: "CLICKHOUSE_PASSWORD", valueFrom: { secretKeyRef: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY } } },
+          ],
+          volumeMount: [
+            { name: "script", mountPath: "/scripts", readOnly: true },
+            { name: "scratch", mountPath: SCRATCH_PATH },
+          ],
+          resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        },
+      ],
+      volume: [
+        { name: "script", configMap: { name: config.metadata.name } },
+        { name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+      ],
+    };
+    const jobSpec = { backoffLimit: 2, activeDeadlineSeconds: 1200, template: { metadata: { labels }, spec: pod } };
+
+    this.job = new JobV1(this, "job", {
+      metadata: { name: this.jobName, namespace: props.namespace, labels },
+      spec: jobSpec,
+      waitForCompletion: true,
+      timeouts: { create: "25m", update: "25m" },
+      dependsOn: props.dependsOn,
+    });
+    this.cronJob = new CronJobV1(this, "daily", {
+      metadata: { name: "clickhouse-retention", namespace: props.namespace, labels },
+      spec: {
+        schedule: props.schedule ?? "17 3 * * *",
+        timezone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: { metadata: { labels }, spec: jobSpec },
+      },
+      dependsOn: props.dependsOn,
+    });
+  }
+}
