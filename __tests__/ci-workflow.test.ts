@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { environmentNames } from "../config/load";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
 import { SYNTH_ROOT, stackWorkingDirectory } from "../contract/synth-layout";
-import { cleanupSynth, environment, resources, synthesize } from "./support/synth";
+import { cleanupSynth, resources, synthesize } from "./support/synth";
+import { userEnvironment, userEnvironmentNames } from "./support/user-environments";
 
 interface Step {
   readonly name?: string;
@@ -66,8 +66,7 @@ describe("terraform validate in CI", () => {
   });
 
   it("installs the Terraform version every environment's workspaces pin", () => {
-    const names = environmentNames(parseYaml(readFileSync(join(__dirname, "../environments.yaml"), "utf8")));
-    const pinned = new Set(names.map((name) => environment(name).workspaces.terraformVersion));
+    const pinned = new Set(userEnvironmentNames().map((name) => userEnvironment(name).workspaces.terraformVersion));
     expect([...pinned]).toEqual([setup!.with?.terraform_version]);
   });
 });
@@ -75,11 +74,11 @@ describe("terraform validate in CI", () => {
 describe("layout, workflow and Terraform Cloud workspaces agree", () => {
   afterAll(cleanupSynth);
   const repository = join(__dirname, "..");
-  const names = environmentNames(parseYaml(readFileSync(join(repository, "environments.yaml"), "utf8")));
+  const names = userEnvironmentNames();
   const vcs = { workspaces: { vcsRepository: "acme/langfuse-infra", vcsOauthTokenId: "ot-abc" } };
 
   it("gives every VCS workspace its stack's folder under SYNTH_ROOT as working directory, triggers only inside it, and the branch CI publishes", () => {
-    const all = names.map((name) => environment(name, vcs));
+    const all = names.map((name) => userEnvironment(name, vcs));
     const workspaces = Object.values(resources(synthesize(all[0], all).workspaces, "tfe_workspace"));
     for (const config of all) {
       for (const stack of DEPLOYED_STACKS) {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformStack } from "cdktf";
+import { TerraformStack, TerraformVariable } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { Naming } from "../config/naming";
 import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse/cleanup-function";
@@ -321,6 +321,19 @@ describe("ClickHouse lifecycle across environments", () => {
     expect(jobName(30, "1.5.41")).toBe(jobName(30, "1.5.41"));
     expect(jobName(30, "1.5.41")).not.toBe(jobName(31, "1.5.41"));
     expect(jobName(30, "1.5.41")).not.toBe(jobName(30, "1.5.42"));
+  });
+
+  it("names the retention job the same whatever the process synthesized before, when the image holds a token", () => {
+    // A token's placeholder (${TfToken[TOKEN.n]}) numbers tokens in creation order: hashing it would rename the job
+    // between `npm run synth` of one environment and `synth:all` of several, and replace it on the next apply.
+    const jobName = (registry: string) => {
+      const stack = scratchStack();
+      const prefix = new TerraformVariable(stack, "registry", { type: "string", default: registry }).stringValue;
+      return new ClickHouseRetention(stack, "retention", { namespace: "langfuse", clickhouseHost: "langfuse-clickhouse", clickhousePort: 9000, retentionDays: 30, chartVersion: "1.5.41", image: `${prefix}/bitnamilegacy/clickhouse:25.2` }).jobName;
+    };
+    const first = jobName("a");
+    new TerraformVariable(scratchStack(), "unrelated", { type: "string" }).stringValue;
+    expect(jobName("b")).toBe(first);
   });
 });
 

@@ -6,7 +6,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp, validateApp } from "../stacks/app-factory";
-import { cleanupSynth, environment, synthesize } from "./support/synth";
+import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);
 
@@ -31,7 +31,7 @@ afterAll(() => outdirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true,
 function synthInto(name: string): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-determinism-"));
   outdirs.push(outdir);
-  execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
+  execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
   return outdir;
 }
 
@@ -63,7 +63,7 @@ describe("npm run synth", () => {
     const outdir = mkdtempSync(join(tmpdir(), "langfuse-node-only-"));
     outdirs.push(outdir);
     // PATH holds only Node's own folder: cdktf's backend validation would fail looking for `terraform`.
-    const env = { HOME: process.env.HOME, PATH: dirname(process.execPath), LANGFUSE_ENV: "prod", CDKTF_OUTDIR: outdir };
+    const env = { HOME: process.env.HOME, PATH: dirname(process.execPath), LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: "prod", CDKTF_OUTDIR: outdir };
     execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env, stdio: "pipe" });
     expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
   });
@@ -71,7 +71,7 @@ describe("npm run synth", () => {
   it("fails with the configuration error and nothing else when LANGFUSE_ENV is unknown", () => {
     let stderr = "";
     try {
-      execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_ENV: "staging" }, stdio: "pipe" });
+      execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: "staging" }, stdio: "pipe" });
     } catch (error) {
       stderr = String((error as { stderr: Buffer }).stderr);
     }

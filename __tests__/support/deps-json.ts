@@ -111,6 +111,8 @@ export function literalSecrets(stack: TfJson): string[] {
   const found: string[] = [];
   const visit = (node: unknown): void => {
     if (typeof node === "string") {
+      // ARNs name things (arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly): they are not secrets.
+      if (/^arn:aws[\w-]*:/.test(node)) return;
       const text = literalText(node);
       if (/\b[ps]k-lf-[A-Za-z0-9]/.test(text)) found.push(node);
       for (const run of text.split(/[^A-Za-z0-9_!+-]+/)) {
@@ -132,4 +134,32 @@ export function literalSecrets(stack: TfJson): string[] {
 /** True when `value` is exactly one reference to a random_password/random_id attribute. */
 export function isGeneratedReference(value: unknown): boolean {
   return typeof value === "string" && /^\$\{random_(password|id)\.[\w-]+\.(result|hex)\}$/.test(value);
+}
+
+/** Attribute and variable names that carry credentials. */
+const SECRET_NAME = /(password|passwd|secret|token|private_?key|api_?key|salt|encryption_?key)$/i;
+/** Names that only point at a secret (its name, ARN, key in a Secret, version), never hold one. */
+const SECRET_POINTER = /(_arn|_id|_name|name|ref|_version|existing_?secret|secret_?key|key_?ref|keys)$/i;
+
+/**
+ * Literal values under names that carry credentials: an attribute such as `password`/`auth_token`/`secret_string`,
+ * an env entry `{ name: "…PASSWORD", value }`, or a `set_sensitive` value. Unlike `literalSecrets`, which looks at
+ * the shape of every string, this reads names, so it works on stacks that embed scripts and bundled code (app).
+ */
+export function literalCredentials(stack: TfJson): string[] {
+  const found: string[] = [];
+  const isLiteral = (value: unknown) => typeof value === "string" && value.length > 0 && literalText(value).trim().length > 0;
+  const visit = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((item, index) => visit(item, `${path}[${index}]`));
+    if (!node || typeof node !== "object") return;
+    const record = node as TfJson;
+    if (typeof record.name === "string" && SECRET_NAME.test(record.name) && "value" in record && isLiteral(record.value)) found.push(`${path}.value (${record.name})`);
+    for (const [key, value] of Object.entries(record)) {
+      if (key === "//") continue;
+      if (SECRET_NAME.test(key) && !SECRET_POINTER.test(key) && isLiteral(value)) found.push(`${path}.${key}`);
+      visit(value, `${path}.${key}`);
+    }
+  };
+  visit(stack.resource ?? {}, "resource");
+  return found;
 }

@@ -14,11 +14,16 @@ export type TfJson = Record<string, any>;
 
 export const TODAY = "2026-11-23";
 
-const repositoryDocument = parseYaml(readFileSync(join(__dirname, "../../environments.yaml"), "utf8"));
+/**
+ * The configuration the behaviour tests own. They never read the repository's environments.yaml: that file is the
+ * user's to edit (__tests__/invariants/ checks it).
+ */
+export const FIXTURE_ENVIRONMENTS_FILE = join(__dirname, "../fixtures/environments.yaml");
+const fixtureDocument = parseYaml(readFileSync(FIXTURE_ENVIRONMENTS_FILE, "utf8"));
 
-/** An environment of the repository's environments.yaml, with optional overrides merged over it. */
+/** An environment of the test-owned environments file, with optional overrides merged over it. */
 export function environment(name: string, overrides: object = {}): EnvironmentConfig {
-  const document = deepMerge(repositoryDocument, { environments: { [name]: overrides } });
+  const document = deepMerge(fixtureDocument, { environments: { [name]: overrides } });
   return loadEnvironment({ document, environment: name, today: TODAY }).config;
 }
 

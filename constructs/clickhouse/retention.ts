@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
-import type { ITerraformDependable } from "cdktf";
+import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { DOCKER_HUB_IMAGES } from "../langfuse/values";
@@ -112,7 +112,10 @@ export class ClickHouseRetention extends Construct {
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) throw new Error(`'retentionDays' (${props.retentionDays}) must be a whole number of days >= 1`);
     const image = props.image ?? DEFAULT_CLICKHOUSE_IMAGE;
     this.script = retentionScript(appTables(props.retentionDays));
-    const hash = createHash("sha256").update(JSON.stringify([this.script, props.chartVersion, image])).digest("hex").slice(0, 10);
+    // The image may hold a token (the pull-through cache prefix from deps): hash its Terraform expression, not the
+    // placeholder, whose number depends on what else the process synthesized before.
+    const imageExpression = Tokenization.resolve(image, { scope: this, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+    const hash = createHash("sha256").update(JSON.stringify([this.script, props.chartVersion, imageExpression])).digest("hex").slice(0, 10);
     this.jobName = `clickhouse-retention-${hash}`;
     const labels = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" };
 
