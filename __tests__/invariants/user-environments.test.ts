@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { environmentSynthDirectory } from "../../contract/synth-layout";
 import { INVARIANTS } from "../support/invariants";
 import { cleanupSynth, synthesize } from "../support/synth";
 import { userEnvironments } from "../support/user-environments";
+import { filesUnder } from "../support/files";
 
 /*
  * Invariants on the user's own environments.yaml: properties every deployment must keep, whatever the file's
@@ -17,19 +17,6 @@ const REPOSITORY = join(__dirname, "../..");
 const configs = userEnvironments();
 
 afterAll(cleanupSynth);
-
-function filesUnder(root: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(root, path), readFileSync(path));
-    }
-  };
-  if (existsSync(root)) walk(root);
-  return files;
-}
 
 describe.each(configs.map((config) => [config.name, config] as const))("environment %s of environments.yaml", (name, config) => {
   const deployment = () => ({ config, stacks: synthesize(config, configs) });
