@@ -429,7 +429,7 @@ describe("errors", () => {
   it("throws when web minReplicas is greater than maxReplicas", () => {
     const stack = new TerraformStack(scope(), "s");
     expect(
-      () => new LangfuseAutoscaling(stack, "autoscaling", { namespace: "langfuse", deploymentName: "langfuse-web", minReplicas: 4, maxReplicas: 2, cpuTargetPercent: 70, dependsOn: [] }),
+      () => new LangfuseAutoscaling(stack, "autoscaling", { namespace: "langfuse", deploymentName: "langfuse-web", adoptedHpaName: "langfuse-web", minReplicas: 4, maxReplicas: 2, cpuTargetPercent: 70, dependsOn: [] }),
     ).toThrow(/minReplicas \(4\) is greater than maxReplicas \(2\)/);
   });
 });
