@@ -286,7 +286,10 @@ describe("Langfuse itself", () => {
     expect(worker.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1536Mi" } });
     expect(web.hpa.minReplicas).toBe(2);
     const zoneSpread = web.pod.topologySpreadConstraints.find((c) => c.topologyKey === "topology.kubernetes.io/zone");
-    expect(zoneSpread).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: web.pod.labels } });
+    expect(zoneSpread).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" });
+    // The spread selects on labels every web pod carries.
+    expect(web.pod.labels).toMatchObject(zoneSpread!.labelSelector.matchLabels);
+    expect(zoneSpread!.labelSelector.matchLabels).toMatchObject({ "app.kubernetes.io/component": "web" });
   });
 
   it("leaves zones that only hold tainted ClickHouse nodes out of the spread, so web can scale past one replica per zone", () => {
