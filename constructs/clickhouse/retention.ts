@@ -149,11 +149,13 @@ export class ClickHouseRetention extends Construct {
         { name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
       ],
     };
-    const jobSpec = { backoffLimit: 2, activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.retentionJob, template: { metadata: { labels }, spec: pod } };
+    const jobSpec = { backoffLimit: 2, activeDeadlineSeconds: 1200, template: { metadata: { labels }, spec: pod } };
 
     this.job = new JobV1(this, "job", {
       metadata: { name: this.jobName, namespace: props.namespace, labels },
-      spec: jobSpec,
+      // The apply waits for this one: its deadline is its share of the apply time budget (the tables exist by then:
+      // it runs after the release's migrations). The daily CronJob keeps the longer deadline above.
+      spec: { ...jobSpec, activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.retentionJob },
       waitForCompletion: true,
       // Kubernetes ends the job at its deadline; the provider's timer is only a margin over it (apply time budget).
       timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30), update: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30) },
