@@ -5,11 +5,10 @@ import { cleanupSynth, environment, resources, synthesize, type TfJson } from ".
 
 afterAll(cleanupSynth);
 
-/** Every shape of app stack a user can get: dev, prod (ALB, certificate, cleanup NLB), prod with a given certificate. */
+/** Both shapes of app stack: dev (no load balancer, no cleanup) and prod (ALBs, certificate, cleanup NLB and Lambda). */
 const appStacks = (): [string, TfJson][] => [
   ["dev", synthesize(environment("dev")).app],
   ["prod", synthesize(environment("prod")).app],
-  ["prod, dev-like ClickHouse without cleanup", synthesize(environment("prod", { clickhouse: { emergencyCleanup: false } })).app],
 ];
 
 const first = <T>(block: T | T[]): T => (Array.isArray(block) ? block[0] : block);
