@@ -11,6 +11,7 @@ import { ADDON_CHARTS, PlatformAddons } from "../constructs/platform/platform-ad
 import { EKS_VERSIONS } from "../config/eks-versions";
 import { DEFAULT_KUBERNETES_VERSION } from "../config/profiles";
 import { WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse/values";
+import { WAIT_BOUNDS_SECONDS } from "../contract/apply-budget";
 import { KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
@@ -181,10 +182,11 @@ describe.each([
     expect(onlyResource(json, "kubernetes_namespace_v1").metadata.name).toBe("langfuse");
   });
 
-  it("gives a first install, migrations included, 15 minutes: more than the liveness grace, less than the provider's 20-minute create limit", () => {
+  it("gives a first install, migrations included, its apply-budget bound: longer than liveness lets a migrating pod live", () => {
     const langfuse = release(stack(), "langfuse");
-    expect(langfuse.timeout).toBe(900);
-    expect(langfuse.timeout).toBeGreaterThan(WEB_MIGRATION_GRACE_SECONDS * 3);
+    const web = valuesOf(langfuse).langfuse.web;
+    expect(langfuse.timeout).toBe(WAIT_BOUNDS_SECONDS.langfuseRelease);
+    expect(langfuse.timeout).toBeGreaterThan(WEB_MIGRATION_GRACE_SECONDS + web.livenessProbe.periodSeconds * web.livenessProbe.failureThreshold);
     expect(langfuse).not.toHaveProperty("timeouts");
     expect(langfuse.atomic).toBeUndefined();
   });
@@ -277,12 +279,9 @@ describe("prod: reaching Langfuse", () => {
     expect(internal.metadata.annotations).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
   });
 
-  it("creates the ingress only after the release and the controller's webhook", () => {
+  it("creates the ingress once the controller's webhook answers, beside the release rather than after it (apply time budget)", () => {
     const json = prod();
-    expect(ingress(json, "langfuse-external").depends_on).toEqual([
-      ref("helm_release", nameOf(json, "helm_release", "langfuse_release")),
-      ref("kubernetes_job_v1", nameOf(json, "kubernetes_job_v1", "webhook-ready")),
-    ]);
+    expect(ingress(json, "langfuse-external").depends_on).toEqual([ref("kubernetes_job_v1", nameOf(json, "kubernetes_job_v1", "webhook-ready"))]);
   });
 
   it("gates rolling updates of the namespace's pods on ALB target health", () => {
@@ -429,7 +428,7 @@ describe("errors", () => {
   it("throws when web minReplicas is greater than maxReplicas", () => {
     const stack = new TerraformStack(scope(), "s");
     expect(
-      () => new LangfuseAutoscaling(stack, "autoscaling", { namespace: "langfuse", deploymentName: "langfuse-web", minReplicas: 4, maxReplicas: 2, cpuTargetPercent: 70, dependsOn: [] }),
+      () => new LangfuseAutoscaling(stack, "autoscaling", { namespace: "langfuse", deploymentName: "langfuse-web", adoptedHpaName: "langfuse-web", minReplicas: 4, maxReplicas: 2, cpuTargetPercent: 70, dependsOn: [] }),
     ).toThrow(/minReplicas \(4\) is greater than maxReplicas \(2\)/);
   });
 });

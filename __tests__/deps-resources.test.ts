@@ -13,7 +13,7 @@ import { environment, onlyResource, resources, type TfJson } from "./support/syn
 
 /* What the deps stack builds and publishes: the Aurora variant, ElastiCache on and off, the bucket's lifecycle, the alerts topic, the contract. */
 
-const AURORA = { database: { engine: "aurora-serverless-v2", engineVersion: "16.6" } };
+const AURORA = { database: { engine: "aurora-serverless-v2", engineVersion: "16" } };
 const deps = (name: string, overrides: object = {}) => synthesizeDeps(environment(name, overrides));
 
 afterAll(cleanupDeps);
@@ -41,7 +41,7 @@ describe("PostgreSQL", () => {
     expect(onlyResource(stack, "aws_rds_cluster")).toMatchObject({
       engine: "aurora-postgresql",
       engine_mode: "provisioned",
-      engine_version: "16.6",
+      engine_version: "16",
       cluster_identifier: "langfuse-prod-db",
       serverlessv2_scaling_configuration: { min_capacity: 0.5, max_capacity: 2 },
     });
@@ -69,11 +69,13 @@ describe("PostgreSQL", () => {
     expect(stack.output.database_identifier.value).toBe(referenceTo(stack, "aws_rds_cluster", "cluster_identifier"));
   });
 
-  it("throws when aurora-serverless-v2 is given a major-only engineVersion", () => {
-    const error = configErrorOf(() => environment("prod", { database: { engine: "aurora-serverless-v2" } }));
-    expect(error.key).toBe("environments.prod.database.engineVersion");
-    expect(error.message).toContain('"16"');
-    expect(error.fix).toMatch(/Aurora needs a full version such as 16\.6/);
+  it("refuses a minor engineVersion for either engine: RDS upgrades minors itself, so a pinned one becomes a refused downgrade", () => {
+    for (const engine of ["aurora-serverless-v2", "rds-postgres"]) {
+      const error = configErrorOf(() => environment("prod", { database: { engine, engineVersion: "16.6" } }));
+      expect(error.key).toBe("environments.prod.database.engineVersion");
+      expect(error.message).toContain('"16.6"');
+      expect(error.fix).toMatch(/give the major version only \("16"\)/);
+    }
   });
 });
 

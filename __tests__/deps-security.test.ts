@@ -17,7 +17,7 @@ import { environment, onlyResource, resources, type TfJson } from "./support/syn
  * and prod's guards against losing data.
  */
 
-const AURORA = { database: { engine: "aurora-serverless-v2", engineVersion: "16.6" } };
+const AURORA = { database: { engine: "aurora-serverless-v2", engineVersion: "16" } };
 const deps = (name: string, overrides: object = {}) => synthesizeDeps(environment(name, overrides));
 const PROFILES = ["dev", "prod"] as const;
 

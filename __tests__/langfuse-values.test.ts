@@ -247,9 +247,12 @@ describe("Langfuse itself", () => {
     const { web, worker } = valuesOf(environment("prod")).langfuse;
     expect(web.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
     expect(worker.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1536Mi" } });
-    expect(web.replicas).toBe(2);
+    expect(web.hpa.minReplicas).toBe(2);
     const zoneSpread = web.pod.topologySpreadConstraints.find((c) => c.topologyKey === "topology.kubernetes.io/zone");
-    expect(zoneSpread).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: web.pod.labels } });
+    expect(zoneSpread).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" });
+    // The spread selects on labels every web pod carries.
+    expect(web.pod.labels).toMatchObject(zoneSpread!.labelSelector.matchLabels);
+    expect(zoneSpread!.labelSelector.matchLabels).toMatchObject({ "app.kubernetes.io/component": "web" });
   });
 
   it("leaves zones that only hold tainted ClickHouse nodes out of the spread, so web can scale past one replica per zone", () => {
@@ -257,9 +260,10 @@ describe("Langfuse itself", () => {
     for (const constraint of [...web.pod.topologySpreadConstraints, ...worker.pod.topologySpreadConstraints]) expect(constraint.nodeTaintsPolicy).toBe("Honor");
   });
 
-  it("leaves web scaling to the KEDA ScaledObject and scales the worker with the chart's CPU HPA", () => {
+  it("renders the chart's web HPA for KEDA to adopt (no replicas in the Deployment) and scales the worker with the chart's CPU HPA", () => {
     const { web, worker } = valuesOf(environment("prod")).langfuse;
-    expect(web.hpa.enabled).toBe(false);
+    expect(web.hpa).toEqual({ enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 });
+    expect(web).not.toHaveProperty("replicas");
     expect(web.keda.enabled).toBe(false);
     expect(worker.keda.enabled).toBe(false);
     expect(worker.hpa).toEqual({ enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 70 });

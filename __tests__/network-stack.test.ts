@@ -244,8 +244,8 @@ describe("access entries", () => {
     }
   });
 
-  it("gives the run role of the environment's own app workspace (dev)", () => {
-    expect(admins(dev.json)).toEqual(["${data.aws_iam_role.app-run-role.arn}"]);
+  it("gives the run role of the environment's own app workspace (dev), next to the configured people", () => {
+    expect(admins(dev.json)).toEqual([...environment("dev").cluster.adminPrincipalArns, "${data.aws_iam_role.app-run-role.arn}"]);
     expect(dataSources(dev.json, "aws_iam_role")["app-run-role"]).toEqual({ name: "langfuse-dev-app-tfc-run" });
   });
 
@@ -255,7 +255,7 @@ describe("access entries", () => {
   });
 
   it("adds no run role entry without Terraform Cloud", () => {
-    expect(admins(variant.json)).toEqual([]);
+    expect(admins(variant.json)).toEqual(environment("prod").cluster.adminPrincipalArns);
     expect(dataSources(variant.json, "aws_iam_role")).toEqual({});
   });
 

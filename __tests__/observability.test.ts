@@ -319,7 +319,7 @@ describe("observability configuration", () => {
   });
 
   it("accepts a free-storage threshold above 10% of the allocation with Aurora, which has no allocation", () => {
-    const aurora = environment("dev", { database: { engine: "aurora-serverless-v2", engineVersion: "16.6" }, observability: { rdsFreeStorageGiB: 50 } });
+    const aurora = environment("dev", { database: { engine: "aurora-serverless-v2", engineVersion: "16" }, observability: { rdsFreeStorageGiB: 50 } });
     expect(aurora.observability.rdsFreeStorageGiB).toBe(50);
   });
 });

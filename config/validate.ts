@@ -135,10 +135,16 @@ const checkRedis: Check = ({ redis }, key) => {
   }
 };
 
-// Parameter group families are per major version, and Aurora and ElastiCache want exact major.minor versions.
+// Parameter group families are per major version. PostgreSQL (RDS and Aurora) takes the major only: RDS applies minor
+// upgrades itself (autoMinorVersionUpgrade), and a pinned minor would become a refused downgrade on the next plan.
 const checkManagedEngineVersions: Check = ({ database, redis }, key) => {
-  if (database.engine === "aurora-serverless-v2" && !/^\d+\.\d+$/.test(database.engineVersion)) {
-    throw new ConfigError(key("database.engineVersion"), database.engineVersion, "Aurora needs a full version such as 16.6 (aws rds describe-db-engine-versions --engine aurora-postgresql lists them)");
+  if (!/^\d+$/.test(database.engineVersion)) {
+    const major = database.engineVersion.split(".")[0];
+    throw new ConfigError(
+      key("database.engineVersion"),
+      database.engineVersion,
+      `give the major version only ("${major}"): RDS upgrades minor versions itself in the maintenance window, and a pinned minor would make the next plan a downgrade RDS refuses (docs/converge.md)`,
+    );
   }
   if (redis.mode === "elasticache" && !/^([7-9]|\d{2,})\.\d+$/.test(redis.engineVersion)) {
     throw new ConfigError(key("redis.engineVersion"), redis.engineVersion, "must be an ElastiCache for Valkey version, 7.2 or newer, such as 8.0");

@@ -3,13 +3,14 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { DEPS_OUTPUTS, NETWORK_OUTPUTS, type DepsOutputs, type NetworkOutputs } from "../contract/outputs";
+import { READINESS_GATE_NAMESPACE_LABEL } from "../contract/readiness-gates";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../contract/service-accounts";
 import { readUpstream } from "../contract/upstream";
 import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
@@ -69,8 +70,9 @@ export class AppStack extends EnvironmentStack {
     const namespace = new NamespaceV1(this, "namespace", {
       metadata: {
         name: LANGFUSE_SERVICE_ACCOUNT.namespace,
-        // Behind an ALB, the controller holds a rolling update until the new pod is healthy in the target group.
-        labels: config.ingress.enabled ? { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } : {},
+        // Behind an ALB, the controller holds a rolling update until the new pod is healthy in the target group;
+        // only pods labelled READINESS_GATE_POD_LABEL (web) get the gate (contract/readiness-gates.ts).
+        labels: config.ingress.enabled ? { [READINESS_GATE_NAMESPACE_LABEL.key]: READINESS_GATE_NAMESPACE_LABEL.value } : {},
       },
     });
     this.namespace = namespace.metadata.name;
@@ -97,7 +99,8 @@ export class AppStack extends EnvironmentStack {
       namespace: this.namespace,
       chartVersion: config.langfuse.chartVersion,
       values,
-      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer],
+      // Not metrics-server: HPAs wait for metrics on their own, and that release would add its wait to the apply's path.
+      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready],
     }).release;
     this.clickhouse = config.clickhouse.mode === "bundled" ? BUNDLED_CLICKHOUSE : undefined;
 
@@ -114,7 +117,9 @@ export class AppStack extends EnvironmentStack {
         internal: config.ingress.internal
           ? { loadBalancerName: this.naming.loadBalancer("internal"), subnetIds: network.workload_subnet_ids }
           : undefined,
-        dependsOn: [this.langfuseRelease, this.platform.ready],
+        // Not the release: the controller creates the ALB as soon as Helm has created the web Service (it watches
+        // Services), so the ALB's wait runs beside the release's instead of after it (docs/app.md, apply time budget).
+        dependsOn: [this.platform.ready],
       });
     }
 
@@ -122,6 +127,7 @@ export class AppStack extends EnvironmentStack {
     this.autoscaling = new LangfuseAutoscaling(this, "autoscaling", {
       namespace: this.namespace,
       deploymentName: LANGFUSE_WEB_DEPLOYMENT,
+      adoptedHpaName: LANGFUSE_WEB_HPA,
       minReplicas: web.minReplicas,
       maxReplicas: web.maxReplicas,
       cpuTargetPercent: web.cpuTargetPercent,
@@ -145,6 +151,7 @@ export class AppStack extends EnvironmentStack {
         subnetsWithoutNat: !config.network.privateSubnets || config.network.natGateways === "none",
         imageRegistryPrefix,
         dependsOn: [this.langfuseRelease, this.platform.ready],
+        loadBalancerDependsOn: [this.platform.ready],
       });
     }
 

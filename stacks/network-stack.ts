@@ -1,6 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import type { Construct } from "constructs";
+import { requireClusterAdmins } from "../config/cluster-admins";
 import type { EnvironmentConfig } from "../config/schema";
 import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster/cluster-access";
 import { EksAddons } from "../constructs/cluster/eks-addons";
@@ -83,14 +84,15 @@ export class NetworkStack extends EnvironmentStack {
   }
 
   /**
-   * The configured admins, plus, with Terraform Cloud, the app workspace's run role: the app stack's helm and
+   * The configured admins (at least one: config/cluster-admins.ts), plus, with Terraform Cloud, the app workspace's run role: the app stack's helm and
    * kubernetes providers authenticate as that role (the workspaces stack creates it under exactly this name).
    * The role is looked up, not spelled as an ARN: EKS rejects an access entry for a principal that does not exist,
    * so a network run before the workspaces stack's apply fails at plan time, naming the missing role, instead of
    * halfway through the first apply with a cluster already built.
    */
   private clusterAdmins(): ClusterAdmin[] {
-    const admins = this.config.cluster.adminPrincipalArns.map((principalArn) => ({ id: adminId(principalArn), principalArn }));
+    // At least one person: the run role below is a machine, and nobody else could ever run kubectl.
+    const admins = requireClusterAdmins(this.config).map((principalArn) => ({ id: adminId(principalArn), principalArn }));
     if (this.config.backend.type !== "cloud") return admins;
     const appRunRole = new DataAwsIamRole(this, "app-run-role", { name: this.naming.runRole("app") });
     return [...admins, { id: "app-run-role", principalArn: appRunRole.arn }];

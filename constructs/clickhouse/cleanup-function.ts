@@ -15,6 +15,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { ENV, SCHEDULE_PAYLOAD } from "../../lambda/clickhouse-cleanup/config";
 import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
 import { volumeMetric } from "../observability/metrics";
@@ -139,6 +140,8 @@ export class ClickHouseCleanupFunction extends Construct {
           [ENV.diskAlarmName]: this.alarm.alarmName,
         },
       },
+      // In a VPC the function waits for its network interface before it is Active: bounded (apply time budget).
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.vpcFunction), update: terraformDuration(WAIT_BOUNDS_SECONDS.vpcFunction) },
       dependsOn: [...grants, logGroup],
     });
 

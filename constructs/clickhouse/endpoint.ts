@@ -3,6 +3,14 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
+
+/**
+ * The class the AWS Load Balancer Controller's Service webhook writes into every LoadBalancer Service it admits.
+ * `spec.load_balancer_class` is ForceNew in the kubernetes provider: left unset, every plan would see the
+ * webhook's value as drift and replace the Service, its NLB and the cleanup function's URL. Set, the plan is empty.
+ */
+export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 
 /*
  * A stable address for ClickHouse inside the VPC: an internal Network Load Balancer made by the AWS Load Balancer
@@ -83,10 +91,12 @@ export class ClickHouseEndpoint extends Construct {
       },
       spec: {
         type: "LoadBalancer",
+        loadBalancerClass: NLB_LOAD_BALANCER_CLASS,
         selector: { ...props.podSelector },
         port: [{ name: "http", port: this.port, targetPort: String(this.port), protocol: "TCP" }],
       },
       waitForLoadBalancer: true,
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.loadBalancer) },
       dependsOn: props.dependsOn,
     });
     const hostname = this.service.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;

@@ -49,6 +49,12 @@ export interface ClickHouseLifecycleProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * What the internal load balancer waits for. It needs only the load balancer controller's webhook, not the release:
+   * an NLB targets the pod once it exists, so waiting for the release would add the NLB's wait to the apply's longest path.
+   * @default - dependsOn
+   */
+  readonly loadBalancerDependsOn?: ITerraformDependable[];
 }
 
 export class ClickHouseLifecycle extends Construct {
@@ -91,7 +97,7 @@ export class ClickHouseLifecycle extends Construct {
       subnetIds: network.workload_subnet_ids,
       podSelector: bundled.podLabels,
       port: bundled.httpPort,
-      dependsOn: props.dependsOn,
+      dependsOn: props.loadBalancerDependsOn ?? props.dependsOn,
     }));
     this.cleanup = new ClickHouseCleanupFunction(this, "cleanup", {
       name: naming.resource("clickhouse-cleanup"),

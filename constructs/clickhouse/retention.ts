@@ -4,6 +4,7 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { DOCKER_HUB_IMAGES } from "../langfuse/values";
 import {
@@ -155,9 +156,12 @@ export class ClickHouseRetention extends Construct {
 
     this.job = new JobV1(this, "job", {
       metadata: { name: this.jobName, namespace: props.namespace, labels },
-      spec: jobSpec,
+      // The apply waits for this one: its deadline is its share of the apply time budget (the tables exist by then:
+      // it runs after the release's migrations). The daily CronJob keeps the longer deadline above.
+      spec: { ...jobSpec, activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.retentionJob },
       waitForCompletion: true,
-      timeouts: { create: "25m", update: "25m" },
+      // Kubernetes ends the job at its deadline; the provider's timer is only a margin over it (apply time budget).
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30), update: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30) },
       dependsOn: props.dependsOn,
     });
     this.cronJob = new CronJobV1(this, "daily", {

@@ -2,12 +2,20 @@ import { join } from "node:path";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 
 /*
  * Web autoscaling on CPU OR requests (the ECS autoscaling seed's lesson: scaling on requests alone missed a CPU
  * spike). One KEDA ScaledObject carries both triggers; the HPA it creates computes a replica count per metric and
  * takes the largest, so whichever signal needs more capacity wins. The worker scales on CPU through the chart's
  * own HPA (langfuse-values.ts); PodDisruptionBudgets come from the chart too.
+ *
+ * Why KEDA adopts the chart's web HPA instead of creating its own: the chart renders `spec.replicas` into the web
+ * Deployment whenever its HPA is off, and every Helm upgrade would then reset web to that count, dropping the
+ * replicas KEDA had added under load. With the chart's HPA on, the Deployment has no `replicas`; the ScaledObject
+ * names that HPA (`horizontalPodAutoscalerConfig.name`) and takes it over (`transfer-hpa-ownership`), adding the
+ * request trigger and the scaling behaviour. A later Helm upgrade re-applies the chart's HPA spec (CPU only); KEDA
+ * owns the HPA and rewrites it on its next reconcile, seconds later, and the replica count is never touched.
  *
  * Why a Helm release of a local chart rather than kubernetes_manifest: kubernetes_manifest reads the CRD's schema
  * at plan time, so a plan that also installs KEDA fails on a fresh cluster. Helm resolves the kinds at apply time,
@@ -34,11 +42,19 @@ export interface RequestScaling {
   readonly requestsPerReplicaPerMinute: number;
 }
 
+/** KEDA's annotation that lets a ScaledObject take over an existing HPA of the same target. */
+export const TRANSFER_HPA_OWNERSHIP_ANNOTATION = "scaledobject.keda.sh/transfer-hpa-ownership";
+
 export interface LangfuseAutoscalingProps {
   /** Namespace of the web Deployment. */
   readonly namespace: string;
   /** Name of the web Deployment. */
   readonly deploymentName: string;
+  /**
+   * The HPA the chart creates for web (chart value langfuse.web.hpa.enabled): the ScaledObject takes it over, so the
+   * chart keeps `replicas` out of the Deployment and a Helm upgrade never resets the replica count.
+   */
+  readonly adoptedHpaName: string;
   /** Fewest web replicas, also when idle. */
   readonly minReplicas: number;
   /** Most web replicas, whichever trigger asks for more; at least minReplicas. */
@@ -96,13 +112,13 @@ function webAutoscalerManifests(props: Omit<LangfuseAutoscalingProps, "dependsOn
   const scaledObject: Manifest = {
     apiVersion: KEDA_API,
     kind: "ScaledObject",
-    metadata: { name: props.deploymentName, namespace: props.namespace },
+    metadata: { name: props.deploymentName, namespace: props.namespace, annotations: { [TRANSFER_HPA_OWNERSHIP_ANNOTATION]: "true" } },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: props.deploymentName },
       minReplicaCount: props.minReplicas,
       maxReplicaCount: props.maxReplicas,
       pollingInterval: POLLING_INTERVAL_SECONDS,
-      advanced: { horizontalPodAutoscalerConfig: { behavior: WEB_SCALING_BEHAVIOR } },
+      advanced: { horizontalPodAutoscalerConfig: { name: props.adoptedHpaName, behavior: WEB_SCALING_BEHAVIOR } },
       triggers,
     },
   };
@@ -132,6 +148,7 @@ export class LangfuseAutoscaling extends Construct {
       namespace: props.namespace,
       values: [JSON.stringify({ manifests: webAutoscalerManifests(props) }, null, 2)],
       wait: true,
+      timeout: WAIT_BOUNDS_SECONDS.autoscalerRelease,
       maxHistory: 10,
       dependsOn: props.dependsOn,
     });

@@ -6,6 +6,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 
 /** Path the ALB health-checks the web pods on (answers without touching the databases). */
 export const HEALTH_CHECK_PATH = "/api/public/health";
@@ -44,7 +45,7 @@ export interface LangfuseIngressProps {
    * @default - none
    */
   readonly internal?: { readonly loadBalancerName: string; readonly subnetIds: string[] };
-  /** What must exist first: the release (the Service) and the load balancer controller's webhook. */
+  /** What must exist first: the load balancer controller's webhook (the web Service may follow: the controller watches Services). */
   readonly dependsOn: ITerraformDependable[];
 }
 
@@ -111,6 +112,7 @@ export class LangfuseIngress extends Construct {
         name: props.domain,
         type: "A",
         alias: { name: this.externalHostname, zoneId: albZone.id, evaluateTargetHealth: true },
+        timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.dnsRecord), update: terraformDuration(WAIT_BOUNDS_SECONDS.dnsRecord) },
       });
     }
   }
@@ -130,10 +132,13 @@ export class LangfuseIngress extends Construct {
       records: [option.resourceRecordValue],
       ttl: 60,
       allowOverwrite: true,
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.dnsRecord), update: terraformDuration(WAIT_BOUNDS_SECONDS.dnsRecord) },
     });
     const validation = new AcmCertificateValidation(this, "certificate-validation", {
       certificateArn: certificate.arn,
       validationRecordFqdns: [record.fqdn],
+      // Validation that takes longer fails this step; the certificate keeps validating and the next apply waits again.
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.certificateValidation) },
     });
     return validation.certificateArn;
   }
@@ -163,6 +168,7 @@ export class LangfuseIngress extends Construct {
         ],
       },
       waitForLoadBalancer: true,
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.loadBalancer) },
       dependsOn: props.dependsOn,
     });
   }

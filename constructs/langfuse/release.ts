@@ -1,6 +1,7 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import type { LangfuseChartValues } from "./values";
 
 /** Helm release name; the chart derives every object name from it (langfuse-web, langfuse-clickhouse …). */
@@ -14,6 +15,9 @@ export const LANGFUSE_WEB_SERVICE = { name: `${LANGFUSE_RELEASE_NAME}-web`, port
 
 /** The web Deployment the autoscaler targets. */
 export const LANGFUSE_WEB_DEPLOYMENT = `${LANGFUSE_RELEASE_NAME}-web`;
+
+/** The chart's web HPA (langfuse.web.hpa), which the KEDA ScaledObject adopts. */
+export const LANGFUSE_WEB_HPA = `${LANGFUSE_RELEASE_NAME}-web`;
 
 /** Names the bundled ClickHouse subchart gives its objects (one shard, one replica). */
 export interface BundledClickHouseNames {
@@ -58,7 +62,7 @@ export interface LangfuseReleaseProps {
   readonly values: LangfuseChartValues;
   /**
    * Seconds Helm waits for every pod to be Ready; a first install runs all migrations inside it.
-   * @default 900
+   * @default WAIT_BOUNDS_SECONDS.langfuseRelease (300, contract/apply-budget.ts)
    */
   readonly timeoutSeconds?: number;
   /** What must exist first: the Secret, the storage classes, the load balancer controller's webhook. */
@@ -83,7 +87,7 @@ export class LangfuseRelease extends Construct {
       values: [JSON.stringify(props.values, null, 2)],
       // Not atomic: a failed install stays for inspection; Terraform taints it and the next apply replaces it.
       wait: true,
-      timeout: props.timeoutSeconds ?? 900,
+      timeout: props.timeoutSeconds ?? WAIT_BOUNDS_SECONDS.langfuseRelease,
       maxHistory: 10,
       dependsOn: props.dependsOn,
     });

@@ -2,6 +2,7 @@ import type { EnvironmentConfig, ResourceSettings } from "../../config/schema";
 import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../../contract/clickhouse-system-logs";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
+import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 
 /*
@@ -107,15 +108,22 @@ interface DeploymentValues {
   readonly image?: LangfuseImage;
 }
 
+/** The chart's own HPA (langfuse.<component>.hpa). Enabled, the chart leaves `replicas` out of the Deployment. */
+interface ChartHpa {
+  readonly enabled: true;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCPUUtilizationPercentage: number;
+}
+
 interface WebValues extends DeploymentValues {
-  /** The initial count; the KEDA ScaledObject of constructs/langfuse/autoscaling.ts owns it afterwards. */
-  readonly replicas: number;
   readonly readinessProbe: HttpProbe;
-  readonly hpa: { readonly enabled: false };
+  /** Rendered so the Deployment has no `replicas`; the KEDA ScaledObject adopts it (constructs/langfuse/autoscaling.ts). */
+  readonly hpa: ChartHpa;
 }
 
 interface WorkerValues extends DeploymentValues {
-  readonly hpa: { readonly enabled: true; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  readonly hpa: ChartHpa;
 }
 
 interface LangfuseSection {
@@ -326,14 +334,17 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     },
     additionalEnv: headlessInitEnv(config),
     web: {
-      replicas: web.minReplicas,
       resources: kubernetesResources(web.resources),
-      pod: { labels: componentLabels("web"), topologySpreadConstraints: spreadAcrossZones("web") },
+      // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
+      pod: { labels: { ...componentLabels("web"), [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value }, topologySpreadConstraints: spreadAcrossZones("web") },
       livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
       // Readiness only takes the pod out of the Service; a short delay gets it serving as soon as it can.
       readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      // Both chart autoscalers stay off: the KEDA ScaledObject (CPU OR requests) is the only one on web.
-      hpa: { enabled: false },
+      // The chart renders `replicas` into the Deployment whenever its HPA is off, and every Helm upgrade would then
+      // reset web to that count under load. Its HPA on (same bounds and CPU target) keeps the field out; the KEDA
+      // ScaledObject (CPU OR requests) takes that HPA over by name, so one autoscaler drives web. The chart's KEDA
+      // switch stays off: its ScaledObject has one trigger only.
+      hpa: { enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent },
       keda: { enabled: false },
       pdb: oneAtATime,
       ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web),

@@ -3,6 +3,8 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../../contract/service-accounts";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
+import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { clusterAutoscalerValues } from "./cluster-autoscaler";
 
 /*
@@ -75,6 +77,8 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 interface ReleaseOptions {
   readonly createNamespace?: boolean;
+  /** Seconds Helm waits for the release's pods (contract/apply-budget.ts). */
+  readonly timeoutSeconds?: number;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -89,7 +93,7 @@ function release(scope: Construct, id: string, chart: AddonChart, namespace: str
     values: [json(values)],
     // Dependents (the Langfuse release, the ingress, ScaledObjects) need these running, not just submitted.
     wait: true,
-    timeout: 600,
+    timeout: options.timeoutSeconds ?? WAIT_BOUNDS_SECONDS.addonRelease,
     maxHistory: 10,
     dependsOn: options.dependsOn,
   });
@@ -118,12 +122,15 @@ export class PlatformAddons extends Construct {
       region: props.region,
       vpcId: props.vpcId,
       replicaCount: props.highAvailability ? 2 : 1,
+      // Readiness gates only for pods that opt in (those behind an ALB), not every pod a target group selects in a
+      // labelled namespace: the ClickHouse pod behind the cleanup NLB must not wait on NLB health to turn Ready.
+      objectSelector: { matchLabels: { [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value } },
       serviceAccount: {
         create: true,
         name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.name,
         annotations: { "eks.amazonaws.com/role-arn": props.loadBalancerControllerRoleArn },
       },
-    });
+    }, { timeoutSeconds: WAIT_BOUNDS_SECONDS.loadBalancerControllerRelease });
     this.ready = this.webhookReadinessJob(lbc.version, props.imageRegistryPrefix);
     // These charts create Services, which the controller's service webhook intercepts cluster-wide: installed
     // alongside the controller, they race its webhook and fail with "no endpoints available".
@@ -165,7 +172,8 @@ export class PlatformAddons extends Construct {
       },
       spec: {
         backoffLimit: 3,
-        activeDeadlineSeconds: 600,
+        // The whole job (every retry) ends within its bound: failed, it fails the apply, and the next one replaces it.
+        activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.webhookReadyJob,
         template: {
           metadata: {},
           spec: {
@@ -185,7 +193,8 @@ export class PlatformAddons extends Construct {
         },
       },
       waitForCompletion: true,
-      timeouts: { create: "10m", update: "10m" },
+      // A margin over the deadline: Kubernetes, not the provider's timer, ends the job.
+      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.webhookReadyJob + 30), update: terraformDuration(WAIT_BOUNDS_SECONDS.webhookReadyJob + 30) },
       dependsOn: [this.loadBalancerController],
     });
   }
