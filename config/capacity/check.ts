@@ -3,7 +3,7 @@ import type { EnvironmentConfig, ResourceSettings } from "../schema";
 import { INSTANCE_SHAPES } from "./instance-types";
 import { configuredGroups, planCapacity, type NodeGroupPlan } from "./plan";
 import { cpuMillis, memoryMiB } from "./quantities";
-import { clickhouseGroup, GENERAL_GROUP, type Workload } from "./workloads";
+import { clickhouseGroup, clusterWorkloads, GENERAL_GROUP, type Workload } from "./workloads";
 
 /*
  * The capacity and failure-domain rules, checked at synth: every pod fits on a node of its group next to the
@@ -106,12 +106,13 @@ function checkStatefulZones(config: EnvironmentConfig, key: Key): void {
   }
 }
 
-/** Throws a ConfigError when the environment's pods cannot run on its node groups as configured. */
-export function checkCapacity(config: EnvironmentConfig, key: Key): void {
+/** Throws a ConfigError when the environment's pods cannot run on its node groups as configured; `workloads` replaces the environment's own (tests). */
+export function checkCapacity(config: EnvironmentConfig, key: Key, workloads?: readonly Workload[]): void {
   checkQuantities(config.langfuse.web.resources, "langfuse.web.resources", key);
   checkQuantities(config.langfuse.worker.resources, "langfuse.worker.resources", key);
   if (config.clickhouse.mode === "bundled") checkQuantities(config.clickhouse.resources, "clickhouse.resources", key);
   checkInstanceTypes(config, key);
   checkStatefulZones(config, key);
-  for (const plan of planCapacity(config).groups) checkFit(plan, config, key);
+  // Only now: building the workloads parses the quantities checked above.
+  for (const plan of planCapacity(config, workloads ?? clusterWorkloads(config)).groups) checkFit(plan, config, key);
 }
