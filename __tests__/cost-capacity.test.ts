@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planCapacity } from "../config/capacity/plan";
@@ -7,6 +8,7 @@ import { estimate } from "../scripts/cost/estimate";
 import { nodeCounts } from "../scripts/cost/node-counts";
 import { loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
+import { formatCapacity } from "../scripts/capacity/report";
 import { readSynthesizedEnvironment, type SynthesizedStack } from "../scripts/cost/synthesized";
 import { cleanupSynth, loadInline, resources, synthesize, TODAY } from "./support/synth";
 
@@ -98,5 +100,16 @@ describe("npm run capacity", () => {
     const bad = run(["--envv", "dev"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("usage: npm run capacity");
+  });
+});
+
+describe("docs/capacity.md", () => {
+  const doc = readFileSync(join(__dirname, "../docs/capacity.md"), "utf8");
+
+  it.each(["dev", "prod"] as const)("%s: states the figures npm run capacity prints (regenerate the table when they change)", (name) => {
+    const config = load(name);
+    const printed = formatCapacity(planCapacity(config)).split("\n").filter((line) => /^(node group |  per node: |  baseline |  max replicas )/.test(line));
+    expect(printed.length).toBeGreaterThan(0);
+    for (const line of printed) expect(doc, `docs/capacity.md lacks: ${line}`).toContain(line);
   });
 });
