@@ -50,6 +50,8 @@ const dev: EnvironmentSettings = {
   nodeGroups: {
     // Spot, as the dev seed advises (~60% cheaper); three 2-vCPU/4-GiB Graviton types keep capacity at hand.
     // An interruption restarts dev's pods elsewhere; set capacityType: ON_DEMAND where that matters.
+    // One AZ: ClickHouse and Valkey keep their data on zonal EBS volumes, and a Spot node replaced in the other zone
+    // would leave them Pending. Dev has no zone redundancy to lose: its single ClickHouse lives in one zone anyway.
     general: {
       instanceTypes: ["t4g.medium", "c6g.large", "c7g.large"],
       architecture: "arm64",
@@ -58,6 +60,7 @@ const dev: EnvironmentSettings = {
       desiredSize: 2,
       maxSize: 3,
       diskSizeGiB: 20,
+      singleAz: true,
     },
     clickhouse: null,
   },
@@ -121,7 +124,10 @@ const prod: EnvironmentSettings = {
       desiredSize: 2,
       maxSize: 5,
       diskSizeGiB: 30,
+      singleAz: false,
     },
+    // One AZ: the single ClickHouse replica's EBS volume lives in one zone, and a replacement node launched in
+    // another zone could never attach it.
     clickhouse: {
       instanceTypes: ["r7g.xlarge"],
       architecture: "arm64",
@@ -130,6 +136,7 @@ const prod: EnvironmentSettings = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 30,
+      singleAz: true,
     },
   },
   database: {
@@ -147,7 +154,10 @@ const prod: EnvironmentSettings = {
     ...dev.clickhouse,
     storageGiB: 200,
     emergencyCleanup: true,
-    resources: { cpuRequest: "3500m", cpuLimit: "3500m", memoryRequest: "26Gi", memoryLimit: "26Gi" },
+    // The dedicated r7g.xlarge offers 3920m; the DaemonSets every node runs (kube-proxy, aws-node, ebs-csi-node,
+    // CloudWatch agent) take 430m, leaving 3490m. 3400m leaves room for one more small DaemonSet (fluent-bit, 50m)
+    // and keeps requests = limits (Guaranteed QoS: ClickHouse is the last pod the kubelet would evict).
+    resources: { cpuRequest: "3400m", cpuLimit: "3400m", memoryRequest: "26Gi", memoryLimit: "26Gi" },
   },
   langfuse: {
     ...dev.langfuse,

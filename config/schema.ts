@@ -32,6 +32,11 @@ const nodeGroupSchema = z
     desiredSize: z.number().int().min(0).describe("Desired node count at creation (the Cluster Autoscaler owns it afterwards)."),
     maxSize: z.number().int().min(1).describe("Maximum node count."),
     diskSizeGiB: z.number().int().min(20).describe("Root volume size of each node, GiB."),
+    singleAz: z
+      .boolean()
+      .describe(
+        "Launch the group's nodes in the first availability zone only. A pod's EBS volume lives in one zone: a group that hosts the bundled ClickHouse or Valkey on Spot must be single-AZ, so a node that replaces an interrupted one comes back where the volume is.",
+      ),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { checkCapacity } from "./capacity/check";
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "./cidr";
 import { EKS_VERSIONS, supportPhase } from "./eks-versions";
 import { ConfigError } from "./errors";
@@ -191,7 +192,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
+const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {

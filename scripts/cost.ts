@@ -10,19 +10,22 @@ import { estimate } from "./cost/estimate";
 import { loadPrices } from "./cost/prices";
 import { formatReport } from "./cost/report";
 import { readSynthesizedEnvironment, type SynthesizedStack } from "./cost/synthesized";
+import { nodeCounts } from "./cost/node-counts";
+import { planCapacity } from "../config/capacity/plan";
+import type { EnvironmentConfig } from "../config/schema";
 
 /*
  * npm run cost -- [--env dev|prod] [--dir <synthesized environment folder>] [--prices <file>] [--json]
  * Prints the monthly estimate of one environment. Without --dir the environment is synthesized from the current
- * code into a temporary folder; --dir synth/prod reads the committed output instead.
+ * code into a temporary folder; --dir synth/prod reads the committed output instead. Node groups are priced at the
+ * node count the capacity model needs at baseline (config/capacity), and the total once more at max scale.
  */
 
 const USAGE = "usage: npm run cost -- [--env <environment>] [--dir <synth/<environment>>] [--prices <file>] [--json]";
 
-function synthesizeToTemporaryFolder(environment: string, today: string): SynthesizedStack[] {
+function synthesizeToTemporaryFolder(selected: EnvironmentConfig, all: readonly EnvironmentConfig[]): SynthesizedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-cost-"));
   try {
-    const { selected, all } = loadAllEnvironments("environments.yaml", environment, today);
     const app = createApp(outdir);
     createStacks(app, selected, all);
     app.synth();
@@ -38,9 +41,14 @@ function main(): void {
   });
   const today = new Date().toISOString().slice(0, 10);
   const environment = values.env ?? "dev";
-  const stacks = values.dir ? readSynthesizedEnvironment(values.dir) : synthesizeToTemporaryFolder(environment, today);
-  const result = estimate(stacks, { environment, prices: loadPrices(values.prices), today });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
+  const { selected, all } = loadAllEnvironments("environments.yaml", environment, today);
+  const stacks = values.dir ? readSynthesizedEnvironment(values.dir) : synthesizeToTemporaryFolder(selected, all);
+  // Node groups are priced at the nodes the capacity model needs (at least minSize), and once more at max scale.
+  const counts = nodeCounts(selected, planCapacity(selected));
+  const prices = loadPrices(values.prices);
+  const result = estimate(stacks, { environment, prices, today, nodeCounts: counts.baseline });
+  const atMax = estimate(stacks, { environment, prices, today, nodeCounts: counts.max });
+  process.stdout.write(values.json ? `${JSON.stringify({ ...result, atMaxScale: atMax }, null, 2)}\n` : formatReport(result, atMax));
 }
 
 try {

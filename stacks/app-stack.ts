@@ -59,7 +59,6 @@ export class AppStack extends EnvironmentStack {
       kedaOperatorRoleArn: deps.keda_operator_role_arn,
       clusterAutoscalerRoleArn: deps.cluster_autoscaler_role_arn,
       kubernetesVersion: config.cluster.kubernetesVersion,
-      highAvailability: config.profile === "prod",
       imageRegistryPrefix,
     });
     this.storageClasses = new StorageClasses(this, "storage", {

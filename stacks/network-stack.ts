@@ -100,15 +100,15 @@ export class NetworkStack extends EnvironmentStack {
 
   private nodeGroupSpecs(workloadSubnetIds: string[]): NodeGroupSpec[] {
     const { general, clickhouse } = this.config.nodeGroups;
-    const specs: NodeGroupSpec[] = [{ name: "general", ...general, instanceTypes: [...general.instanceTypes], subnetIds: workloadSubnetIds }];
+    // A single-AZ group lives in the first zone: the one prod's NAT and dedicated ClickHouse node use too.
+    const subnetsOf = (group: { singleAz: boolean }) => (group.singleAz ? workloadSubnetIds.slice(0, 1) : workloadSubnetIds);
+    const specs: NodeGroupSpec[] = [{ name: "general", ...general, instanceTypes: [...general.instanceTypes], subnetIds: subnetsOf(general) }];
     if (clickhouse) {
       specs.push({
         name: "clickhouse",
         ...clickhouse,
         instanceTypes: [...clickhouse.instanceTypes],
-        // One AZ: the single ClickHouse replica's EBS volume lives in one zone, and a replacement node launched in
-        // another zone could never attach it.
-        subnetIds: workloadSubnetIds.slice(0, 1),
+        subnetIds: subnetsOf(clickhouse),
         labels: { [CLICKHOUSE_NODE_LABEL.key]: CLICKHOUSE_NODE_LABEL.value },
         taints: [{ ...CLICKHOUSE_TAINT, effect: "NO_SCHEDULE" }],
       });

@@ -9,6 +9,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ServiceAccountRef } from "../../contract/service-accounts";
+import { DISK_METRICS_RESOURCES } from "./job-resources";
 import { bundleScript, NODE_MAJOR } from "./lambda-bundle";
 
 /*
@@ -122,7 +123,7 @@ export class ClickHouseDiskMetrics extends Construct {
                       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
                     ],
                     volumeMount: [{ name: "script", mountPath: "/app", readOnly: true }],
-                    resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "192Mi" } },
+                    resources: DISK_METRICS_RESOURCES,
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                   },
                 ],

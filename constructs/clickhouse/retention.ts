@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { DOCKER_HUB_IMAGES } from "../langfuse/values";
+import { RETENTION_JOB_RESOURCES } from "./job-resources";
 import {
   expiredPartitionDropsQuery,
   qualifiedName,
@@ -143,7 +144,7 @@ export class ClickHouseRetention extends Construct {
             { name: "script", mountPath: "/scripts", readOnly: true },
             { name: "scratch", mountPath: SCRATCH_PATH },
           ],
-          resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+          resources: RETENTION_JOB_RESOURCES,
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         },
       ],

@@ -6,6 +6,7 @@ import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { clusterAutoscalerValues } from "./cluster-autoscaler";
+import { loadBalancerControllerScheduling, WEBHOOK_PROBE_RESOURCES } from "./load-balancer-controller";
 
 /*
  * Cluster add-ons the Langfuse release relies on, each a Helm chart at a pinned version: the AWS Load Balancer
@@ -62,11 +63,6 @@ export interface PlatformAddonsProps {
   /** Kubernetes minor of the cluster (e.g. 1.35); the Cluster Autoscaler's image must match it. */
   readonly kubernetesVersion: string;
   /**
-   * Run two replicas of the load balancer controller, so a node drain never leaves its webhook without a pod.
-   * @default false - one replica
-   */
-  readonly highAvailability?: boolean;
-  /**
    * <registry host>/<prefix> of an ECR pull-through cache of Docker Hub; the probe job's image is pulled through it.
    * @default - straight from Docker Hub
    */
@@ -121,7 +117,7 @@ export class PlatformAddons extends Construct {
       clusterName: props.clusterName,
       region: props.region,
       vpcId: props.vpcId,
-      replicaCount: props.highAvailability ? 2 : 1,
+      ...loadBalancerControllerScheduling(),
       // Readiness gates only for pods that opt in (those behind an ALB), not every pod a target group selects in a
       // labelled namespace: the ClickHouse pod behind the cleanup NLB must not wait on NLB health to turn Ready.
       objectSelector: { matchLabels: { [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value } },
@@ -184,7 +180,7 @@ export class PlatformAddons extends Construct {
                 name: "wait-for-webhook",
                 image: imageRegistryPrefix ? `${imageRegistryPrefix}/${WEBHOOK_PROBE_IMAGE}` : WEBHOOK_PROBE_IMAGE,
                 command: ["sh", "-c", script],
-                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                resources: WEBHOOK_PROBE_RESOURCES,
                 // The image names its user (curl_user), which runAsNonRoot cannot verify: give a numeric one.
                 securityContext: { runAsNonRoot: true, runAsUser: "65534", runAsGroup: "65534", allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
               },

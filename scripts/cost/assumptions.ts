@@ -42,7 +42,7 @@ export const COST_GOALS: Readonly<Record<string, { readonly usdPerMonth: number;
 export function describeAssumptions(usage: UsageAssumptions): string[] {
   return [
     "Prices are on-demand list prices, except Spot node groups: on-demand less the assumed Spot discount of the price file (Spot prices move hourly).",
-    "Every hourly resource runs the whole month (730 hours); node groups run at their desired size (the Cluster Autoscaler adds nodes up to maxSize under load, at the same price per node).",
+    "Every hourly resource runs the whole month (730 hours); node groups run the nodes the capacity model needs at minimum replicas, never fewer than minSize (npm run capacity; without the model, their desired size). The total at max scale prices the nodes needed with web and worker at maxReplicas.",
     `Each ALB uses ${usage.albLcuPerHour} LCU every hour.`,
     `NAT gateways process ${usage.natGbPerMonth} GB a month in total.`,
     `Each S3 bucket holds ${usage.s3GbPerBucket} GB (Standard); requests are not counted.`,

@@ -49,6 +49,11 @@ export interface EstimateOptions {
   readonly today: string;
   /** @default DEFAULT_ASSUMPTIONS */
   readonly usage?: UsageAssumptions;
+  /**
+   * Nodes per node group, by node_group_name_prefix, from the capacity model (scripts/cost/node-counts.ts).
+   * @default - every group at its desired size
+   */
+  readonly nodeCounts?: Readonly<Record<string, number>>;
 }
 
 /** Configuration-only resources: no charge of their own (what they configure is priced elsewhere). */
@@ -85,6 +90,7 @@ function pricingContext(resources: readonly TerraformResource[], options: Estima
     storageClasses: storageClasses(resources),
     publicSubnets,
     elbSubnetCount: elbSubnets.reduce((sum, subnet) => sum + (instanceCount(subnet) ?? 1), 0),
+    nodeCounts: options.nodeCounts,
     find: (type, name) => byAddress.get(`${type}.${name}`),
   };
 }

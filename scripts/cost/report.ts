@@ -54,13 +54,26 @@ function freeTypeLines(freeByType: Readonly<Record<string, number>>): string[] {
   return current ? [...lines, `  ${current}`] : lines;
 }
 
-export function formatReport(estimate: Estimate): string {
+/** The total with every node group at the nodes the capacity model needs at maximum replicas. */
+function maxScaleLines(estimate: Estimate, atMax: Estimate | undefined): string[] {
+  if (!atMax) return [];
+  const nodeLines = atMax.lines.filter((line) => line.item.startsWith("node group "));
+  const groups = nodeLines.map((line) => `${line.item.replace("node group ", "")}: ${line.detail.split(" × ").slice(0, 2).join(" × ")}`);
+  return [
+    row("TOTAL per month at max scale", `$${money(atMax.totalUsd)}`, `+$${money(atMax.totalUsd - estimate.totalUsd)}`),
+    `  (web and worker at maxReplicas, nodes as the capacity model needs them: ${groups.join("; ")})`,
+  ];
+}
+
+/** The report; `atMax` is the same environment priced at maximum scale (npm run cost passes it). */
+export function formatReport(estimate: Estimate, atMax?: Estimate): string {
   const out: string[] = [
     `Monthly cost estimate for environment '${estimate.environment}' (USD, list prices as of ${estimate.pricesAsOf})`,
     "",
     ...estimate.stacks.flatMap((stack) => stackBlock(stack, estimate.lines.filter((line) => line.stack === stack))),
     row("TOTAL per month", `$${money(estimate.totalUsd)}`),
     ...goalLine(estimate),
+    ...maxScaleLines(estimate, atMax),
     "",
   ];
   if (estimate.warnings.length > 0) out.push("Warnings:", ...estimate.warnings.map((warning) => `  ! ${warning}`), "");

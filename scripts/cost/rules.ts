@@ -20,6 +20,8 @@ export interface PricingContext {
   readonly publicSubnets: ReadonlySet<string>;
   /** Subnets tagged for internet-facing load balancers (kubernetes.io/role/elb). */
   readonly elbSubnetCount: number;
+  /** Nodes per node group (by node_group_name_prefix) the capacity model counts; a group not listed runs at its desired size. */
+  readonly nodeCounts?: Readonly<Record<string, number>>;
   find(type: string, name: string): TerraformResource | undefined;
 }
 
@@ -100,19 +102,23 @@ const eksNodeGroup: Rule = (group, context) => {
   if (desired === undefined) return { unpriced: "scaling_config.desired_size is not a literal number" };
   const onDemand = context.prices.ec2PerHour[instanceType];
   if (onDemand === undefined) return { unpriced: `instance type ${instanceType} is not in the price list` };
+  const prefix = literalString(group.body.node_group_name_prefix);
+  const modelled = prefix === undefined ? undefined : context.nodeCounts?.[prefix];
+  const nodes = modelled ?? desired;
   const name = literalString(group.body.node_group_name) ?? displayName(group);
   const discount = context.prices.spotDiscountAssumed;
   const isSpot = group.body.capacity_type === "SPOT";
   const price = isSpot ? onDemand * (1 - discount) : onDemand;
   const spot = isSpot ? ` (Spot: on-demand ${usd(onDemand)}/h less an assumed ${Math.round(discount * 100)}%)` : "";
+  const counted = modelled === undefined ? "" : ` (nodes the capacity model needs, at least minSize)`;
   const lines: Array<LineItem | { unpriced: string }> = [
-    { item: `node group ${name}`, detail: `${desired} × ${instanceType} × ${usd(price)}/h × ${hours(context)}${spot}`, monthlyUsd: desired * hourly(context, price) },
-    ...nodeRootVolumes(group, context).map((volume) => ebsLine(context, `EBS: node root volumes (${name})`, desired, volume.sizeGiB, volume.type)),
+    { item: `node group ${name}`, detail: `${nodes} × ${instanceType} × ${usd(price)}/h × ${hours(context)}${spot}${counted}`, monthlyUsd: nodes * hourly(context, price) },
+    ...nodeRootVolumes(group, context).map((volume) => ebsLine(context, `EBS: node root volumes (${name})`, nodes, volume.sizeGiB, volume.type)),
   ];
   const subnets = referencedNames(group.body.subnet_ids, "aws_subnet");
   if (subnets.length > 0 && subnets.every((subnet) => context.publicSubnets.has(subnet))) {
     const ipPrice = context.prices.publicIpv4PerHour;
-    lines.push({ item: `public IPv4 of nodes (${name}, public subnets)`, detail: `${desired} × ${usd(ipPrice)}/h × ${hours(context)}`, monthlyUsd: desired * hourly(context, ipPrice) });
+    lines.push({ item: `public IPv4 of nodes (${name}, public subnets)`, detail: `${nodes} × ${usd(ipPrice)}/h × ${hours(context)}`, monthlyUsd: nodes * hourly(context, ipPrice) });
   }
   return collect(lines);
 };

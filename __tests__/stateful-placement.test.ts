@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { releaseValues } from "../scripts/cost/helm-values";
+import { blocks, type Json } from "../scripts/cost/synthesized";
+import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
+
+/*
+ * Pods that keep data on an EBS volume (the bundled ClickHouse and Valkey) can only ever run in the volume's zone.
+ * Read from the synthesized stacks: every node group such a pod can be scheduled on (its taints tolerated, its labels
+ * matching the pod's nodeSelector) must be unable to bring a node back in another zone: one subnet when on Spot.
+ */
+
+afterAll(cleanupSynth);
+
+const PROD = {
+  profile: "prod",
+  langfuse: { domain: "langfuse.test.internal" },
+  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
+};
+
+const stacks = (name: "dev" | "prod", settings: object) => synthesize(loadInline({ environments: { [name]: settings } }, name).config);
+
+interface PodPlacement {
+  readonly nodeSelector: Record<string, string>;
+  readonly tolerations: ReadonlyArray<{ key: string; value: string; effect: string }>;
+}
+
+interface NodeGroup {
+  readonly name: string;
+  readonly capacityType: string;
+  readonly subnets: readonly string[];
+  readonly labels: Record<string, string>;
+  readonly taints: ReadonlyArray<{ key: string; value: string; effect: string }>;
+}
+
+function nodeGroups(network: TfJson): NodeGroup[] {
+  return Object.values(resources(network, "aws_eks_node_group")).map((group) => ({
+    name: group.node_group_name_prefix,
+    capacityType: group.capacity_type,
+    subnets: group.subnet_ids,
+    labels: group.labels ?? {},
+    taints: blocks(group.taint) as unknown as NodeGroup["taints"],
+  }));
+}
+
+const EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+
+/** The groups the scheduler may put the pod on: every NoSchedule/NoExecute taint tolerated, every selector label present. */
+function eligible(groups: readonly NodeGroup[], pod: PodPlacement): NodeGroup[] {
+  return groups.filter(
+    (group) =>
+      Object.entries(pod.nodeSelector).every(([key, value]) => group.labels[key] === value) &&
+      group.taints
+        .filter((taint) => taint.effect !== "PREFER_NO_SCHEDULE")
+        .every((taint) => pod.tolerations.some((t) => t.key === taint.key && t.value === taint.value && t.effect === EFFECTS[taint.effect])),
+  );
+}
+
+function statefulPods(app: TfJson): Record<string, PodPlacement> {
+  const [entry] = Object.entries(resources(app, "helm_release")).filter(([, body]) => body.name === "langfuse");
+  const values = releaseValues({ stack: "app", type: "helm_release", name: entry[0], body: entry[1] }) as TfJson;
+  const placement = (section: Json): PodPlacement => ({ nodeSelector: (section.nodeSelector as Record<string, string>) ?? {}, tolerations: (section.tolerations as PodPlacement["tolerations"]) ?? [] });
+  const pods: Record<string, PodPlacement> = {};
+  if (values.clickhouse.deploy) pods.clickhouse = placement(values.clickhouse);
+  if (values.redis.deploy) pods.valkey = placement(values.redis.primary ?? {});
+  return pods;
+}
+
+describe.each([
+  ["dev", "dev" as const, { profile: "dev" }],
+  ["prod", "prod" as const, PROD],
+  ["dev on demand over every zone", "dev" as const, { profile: "dev", nodeGroups: { general: { capacityType: "ON_DEMAND", singleAz: false } } }],
+])("%s", (_title, name, settings) => {
+  it("puts stateful pods only on node groups that cannot bring a Spot node back in another zone", () => {
+    const { network, app } = stacks(name, settings);
+    const groups = nodeGroups(network);
+    const pods = statefulPods(app);
+    expect(Object.keys(pods).length).toBeGreaterThan(0);
+    for (const [pod, placement] of Object.entries(pods)) {
+      const candidates = eligible(groups, placement);
+      expect(candidates.length, `${pod} has a node group to run on`).toBeGreaterThan(0);
+      for (const group of candidates) {
+        if (group.capacityType === "SPOT") expect(group.subnets, `${pod} on ${group.name}`).toHaveLength(1);
+      }
+    }
+  });
+});
+
+describe("placement reading", () => {
+  it("keeps dev's ClickHouse and Valkey on the Spot general group in one subnet", () => {
+    const { network, app } = stacks("dev", { profile: "dev" });
+    const pods = statefulPods(app);
+    expect(Object.keys(pods).sort()).toEqual(["clickhouse", "valkey"]);
+    const [general] = eligible(nodeGroups(network), pods.clickhouse);
+    expect(general).toMatchObject({ name: "langfuse-dev-general-", capacityType: "SPOT" });
+    expect(general.subnets).toHaveLength(1);
+  });
+
+  it("keeps prod's ClickHouse on its tainted on-demand group alone (the general group does not match its selector)", () => {
+    const { network, app } = stacks("prod", PROD);
+    const candidates = eligible(nodeGroups(network), statefulPods(app).clickhouse);
+    expect(candidates.map((group) => [group.name, group.capacityType, group.subnets.length])).toEqual([["langfuse-prod-clickhouse-", "ON_DEMAND", 1]]);
+  });
+
+  it("sees through a toleration-less pod: a tainted group is not eligible", () => {
+    const tainted: NodeGroup = { name: "t", capacityType: "SPOT", subnets: ["a", "b"], labels: {}, taints: [{ key: "dedicated", value: "x", effect: "NO_SCHEDULE" }] };
+    const open: NodeGroup = { ...tainted, name: "o", taints: [] };
+    expect(eligible([tainted, open], { nodeSelector: {}, tolerations: [] }).map((g) => g.name)).toEqual(["o"]);
+  });
+});

@@ -1,0 +1,34 @@
+import { parseArgs } from "node:util";
+import { planCapacity } from "../config/capacity/plan";
+import { ConfigError } from "../config/errors";
+import { DEFAULT_ENVIRONMENT, loadAllEnvironments } from "../config/load";
+import { formatCapacity } from "./capacity/report";
+
+/*
+ * npm run capacity -- [--env <environment>] [--json]
+ * Prints, per node group, the pods' requests against the nodes' allocatable at baseline and at max replicas, and the
+ * nodes needed. The environment is --env, else LANGFUSE_ENV, else dev. Reads environments.yaml only: no synth, no AWS.
+ */
+
+const USAGE = "usage: npm run capacity -- [--env <environment>] [--json]   (or LANGFUSE_ENV=<environment> npm run capacity)";
+
+function main(): void {
+  const { values } = parseArgs({ options: { env: { type: "string" }, json: { type: "boolean", default: false } } });
+  const environment = values.env ?? process.env.LANGFUSE_ENV ?? DEFAULT_ENVIRONMENT;
+  const { selected } = loadAllEnvironments("environments.yaml", environment, new Date().toISOString().slice(0, 10));
+  const plan = planCapacity(selected);
+  process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatCapacity(plan));
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${error.message}\n${USAGE}`);
+  } else {
+    throw error;
+  }
+  process.exit(1);
+}
