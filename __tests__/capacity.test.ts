@@ -26,8 +26,11 @@ const PROD_BASICS = {
   imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
 };
 
+/** Every environment names an administrator who can reach its cluster. */
+const ADMINS = { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/Admin"] } };
+
 function load(profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig {
-  const base = profile === "prod" ? PROD_BASICS : { profile: "dev" };
+  const base = deepMerge(ADMINS, profile === "prod" ? PROD_BASICS : { profile: "dev" });
   return loadInline({ environments: { [profile]: deepMerge(base, overrides) } }, profile).config;
 }
 
