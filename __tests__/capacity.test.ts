@@ -10,6 +10,7 @@ import { loadPrices } from "../scripts/cost/prices";
 import { releaseValues } from "../scripts/cost/helm-values";
 import { block, blocks, type Json } from "../scripts/cost/synthesized";
 import { configErrorOf } from "./support/errors";
+import { CLUSTER_ADMINS } from "./support/fixtures";
 import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -26,11 +27,8 @@ const PROD_BASICS = {
   imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
 };
 
-/** Every environment names an administrator who can reach its cluster. */
-const ADMINS = { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/Admin"] } };
-
 function load(profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig {
-  const base = deepMerge(ADMINS, profile === "prod" ? PROD_BASICS : { profile: "dev" });
+  const base = deepMerge(CLUSTER_ADMINS, profile === "prod" ? PROD_BASICS : { profile: "dev" });
   return loadInline({ environments: { [profile]: deepMerge(base, overrides) } }, profile).config;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { releaseValues } from "../scripts/cost/helm-values";
 import { blocks, type Json } from "../scripts/cost/synthesized";
+import { CLUSTER_ADMINS } from "./support/fixtures";
 import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -18,7 +19,7 @@ const PROD = {
   imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
 };
 
-const stacks = (name: "dev" | "prod", settings: object) => synthesize(loadInline({ environments: { [name]: settings } }, name).config);
+const stacks = (name: "dev" | "prod", settings: object) => synthesize(loadInline({ defaults: CLUSTER_ADMINS, environments: { [name]: settings } }, name).config);
 
 interface PodPlacement {
   readonly nodeSelector: Record<string, string>;

@@ -8,3 +8,6 @@ export const EXTERNAL_CLICKHOUSE = {
   externalUser: "langfuse",
   externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf",
 } as const;
+
+/** Every environment names an administrator who can reach its cluster (`defaults` of inline documents). */
+export const CLUSTER_ADMINS = { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/Admin"] } } as const;
