@@ -93,6 +93,24 @@ function zodIssueToError(issue: z.core.$ZodIssue, context: IssueContext): Config
   return new ConfigError([...base, ...path].join("."), value, fix);
 }
 
+/**
+ * A cross-key check names `environments.<name>.<path>`; when the user wrote that value under `defaults` (or
+ * left the profile's), say so: the fix goes there, or in an override under the environment.
+ */
+function withKeyWhereWritten<T>(run: () => T, context: Omit<IssueContext, "merged">): T {
+  try {
+    return run();
+  } catch (error) {
+    const prefix = `environments.${context.environment}.`;
+    if (!(error instanceof ConfigError) || !error.key.startsWith(prefix)) throw error;
+    const path = error.key.slice(prefix.length).split(".");
+    if (hasPath(valueAt(context.document, ["environments", context.environment]), path)) throw error;
+    const override = `or override it under environments.${context.environment}`;
+    if (hasPath(context.document.defaults, path)) throw new ConfigError(`defaults.${path.join(".")}`, error.value, `${error.fix} (environment ${context.environment} takes it from defaults: fix it there ${override})`);
+    throw new ConfigError(error.key, error.value, `${error.fix} (its profile's default: set it under environments.${context.environment})`);
+  }
+}
+
 function profileOf(name: string, raw: Json): Profile {
   const profile = raw.profile ?? name;
   if (profile === "dev" || profile === "prod") return profile;
@@ -124,7 +142,7 @@ export function loadEnvironment(options: LoadOptions): LoadedConfig {
   const parsed = environmentSchema.safeParse(merged);
   if (!parsed.success) throw zodIssueToError(parsed.error.issues[0], { ...context, merged });
   const config: EnvironmentConfig = deepFreeze({ ...parsed.data, name });
-  const warnings = validateEnvironment(config, options.today);
+  const warnings = withKeyWhereWritten(() => validateEnvironment(config, options.today), context);
   return { config, warnings };
 }
 

@@ -39,7 +39,7 @@ function looksRandom(value: string): boolean {
 
 /** True when `value`, found at configuration key `key`, must not be printed. */
 export function looksLikeSecret(key: string, value: unknown): value is string {
-  if (typeof value !== "string" || value === "") return false;
+  if (typeof value !== "string" || value === "" || value.startsWith("<hidden: ")) return false;
   const leaf = key.split(".").pop() ?? key;
   if (SECRET_KEY.test(leaf) && !NAMES_A_SECRET.test(value)) return true;
   return URL_CREDENTIALS.test(value) || KNOWN_SHAPES.some((shape) => shape.test(value)) || looksRandom(value);
