@@ -3,10 +3,8 @@ import { ConfigError } from "./errors";
 import { PROFILES, type Profile } from "./profiles";
 import { readEnvironmentsFile, sourceTextAt } from "./read-file";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
+import { DEFAULT_ENVIRONMENT } from "./select-environment";
 import { validateEnvironment } from "./validate";
-
-/** The environment used when LANGFUSE_ENV is not set. */
-export const DEFAULT_ENVIRONMENT = "dev";
 
 /** Environment names become part of resource and workspace names. */
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,11}$/;

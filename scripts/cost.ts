@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../stacks/app-factory";
 import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
+import { selectEnvironment, selectionKey, type EnvironmentSelection } from "../config/select-environment";
 import { createStacks } from "../stacks";
 import { estimate } from "./cost/estimate";
 import { loadPrices } from "./cost/prices";
@@ -13,16 +14,16 @@ import { readSynthesizedEnvironment, type SynthesizedStack } from "./cost/synthe
 
 /*
  * npm run cost -- [--env dev|prod] [--dir <synthesized environment folder>] [--prices <file>] [--json]
- * Prints the monthly estimate of one environment. Without --dir the environment is synthesized from the current
- * code into a temporary folder; --dir synth/prod reads the committed output instead.
+ * Prints the monthly estimate of one environment: --env, else LANGFUSE_ENV, else dev (as `npm run synth`).
+ * Without --dir the environment is synthesized from the current code into a temporary folder; --dir synth/prod reads the committed output instead.
  */
 
 const USAGE = "usage: npm run cost -- [--env <environment>] [--dir <synth/<environment>>] [--prices <file>] [--json]";
 
-function synthesizeToTemporaryFolder(environment: string, today: string): SynthesizedStack[] {
+function synthesizeToTemporaryFolder(selection: EnvironmentSelection, today: string): SynthesizedStack[] {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-cost-"));
   try {
-    const { selected, all } = loadAllEnvironments("environments.yaml", environment, today);
+    const { selected, all } = loadAllEnvironments("environments.yaml", selection.name, today, selectionKey(selection));
     const app = createApp(outdir);
     createStacks(app, selected, all);
     app.synth();
@@ -34,12 +35,12 @@ function synthesizeToTemporaryFolder(environment: string, today: string): Synthe
 
 function main(): void {
   const { values } = parseArgs({
-    options: { env: { type: "string", default: "dev" }, dir: { type: "string" }, prices: { type: "string" }, json: { type: "boolean", default: false } },
+    options: { env: { type: "string" }, dir: { type: "string" }, prices: { type: "string" }, json: { type: "boolean", default: false } },
   });
   const today = new Date().toISOString().slice(0, 10);
-  const environment = values.env ?? "dev";
-  const stacks = values.dir ? readSynthesizedEnvironment(values.dir) : synthesizeToTemporaryFolder(environment, today);
-  const result = estimate(stacks, { environment, prices: loadPrices(values.prices), today });
+  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
+  const stacks = values.dir ? readSynthesizedEnvironment(values.dir) : synthesizeToTemporaryFolder(selection, today);
+  const result = estimate(stacks, { environment: selection.name, prices: loadPrices(values.prices), today });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
 }
 
