@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { AWS_REGION_NAMES, AWS_REGIONS, type AwsRegion } from "./aws-regions";
 import { ConfigError } from "./errors";
 import { EC2, ELASTICACHE, instanceTypeProblem, RDS } from "./instance-types";
@@ -69,6 +70,14 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Local state must survive every synth: inside the repository, never in a folder a synth regenerates. */
+function isSafeStateFolder(directory: string): boolean {
+  const normalized = posix.normalize(directory);
+  if (!/^[\w./-]+$/.test(directory) || posix.isAbsolute(normalized) || normalized === "." || normalized.startsWith("..")) return false;
+  const top = normalized.split("/")[0];
+  return top !== "cdktf.out" && top !== "synth";
+}
+
 /**
  * Terraform Cloud names: organizations use letters, digits, - and _; projects also spaces, up to 40 characters.
  * @see https://developer.hashicorp.com/terraform/cloud-docs/users-teams-organizations/organizations
@@ -78,6 +87,9 @@ const checkBackend: Check = ({ backend }, key) => {
   if (backend.type === "s3") {
     const problem = bucketNameProblem(backend.bucket);
     if (problem) throw new ConfigError(key("backend.bucket"), backend.bucket, problem);
+  }
+  if (backend.type === "local" && !isSafeStateFolder(backend.directory)) {
+    throw new ConfigError(key("backend.directory"), backend.directory, "must be a folder inside the repository, outside cdktf.out and synth (every synth clears those), such as .state");
   }
   if (backend.type !== "cloud") return;
   if (!/^[A-Za-z0-9_-]+$/.test(backend.organization)) {
