@@ -46,6 +46,11 @@ export const NAME_RULES = {
   alarm: rule("CloudWatch alarm name", 255, /^[\x20-\x7e]+$/, "printable ASCII", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"),
   dashboard: rule("CloudWatch dashboard name", 255, /^[A-Za-z0-9_-]+$/, "letters, digits, - and _", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html"),
   kubernetesName: rule("Kubernetes object name", 253, /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/, "lowercase letters, digits, . and -", "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"),
+  iamPolicy: rule("IAM inline policy name", 128, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"),
+  securityGroup: rule("security group name", 255, /^[\x20-\x7e]+$/, "printable ASCII", "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"),
+  logGroup: rule("CloudWatch log group name", 512, /^[\w./#-]+$/, "letters, digits and _-./#", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html"),
+  groupName: rule("RDS or ElastiCache parameter/subnet group name, or final snapshot id", 255, RDS_STYLE, "a letter first, then lowercase letters, digits and single hyphens, no hyphen at the end", "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html"),
+  albGroup: rule("AWS Load Balancer Controller ingress group name", 63, /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/, "lowercase letters, digits, - and .", "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ingressgroup"),
   workspace: rule("Terraform Cloud workspace name", 90, /^[A-Za-z0-9_-]+$/, "letters, digits, - and _", "https://developer.hashicorp.com/terraform/cloud-docs/workspaces/create"),
 } as const;
 
