@@ -26,9 +26,21 @@ const everything = {
   cluster: { secretsEncryption: true },
 };
 
-function accepts(namePrefix: string): EnvironmentConfig | undefined {
+/** Each scenario makes another limit the binding one: the ECR prefix, then the general node group's prefix. */
+const SCENARIOS: Record<string, object> = {
+  "every named feature on": everything,
+  "no image cache, no ClickHouse node group, no ingress": {
+    ...everything,
+    imageCache: { enabled: false, dockerHubCredentialArn: null },
+    nodeGroups: { clickhouse: null },
+    ingress: { enabled: false },
+    langfuse: { domain: "langfuse.example.com" },
+  },
+};
+
+function accepts(settings: object, namePrefix: string): EnvironmentConfig | undefined {
   try {
-    return loadInline({ environments: { [ENVIRONMENT]: { ...everything, namePrefix } } }, ENVIRONMENT).config;
+    return loadInline({ environments: { [ENVIRONMENT]: { ...settings, namePrefix } } }, ENVIRONMENT).config;
   } catch (error) {
     if (error instanceof ConfigError && error.key.endsWith(".namePrefix")) return undefined;
     throw error;
@@ -36,9 +48,9 @@ function accepts(namePrefix: string): EnvironmentConfig | undefined {
 }
 
 /** The longest prefix (of the 3–20 the schema allows) that validation accepts with ENVIRONMENT. */
-function longestAccepted(): EnvironmentConfig {
+function longestAccepted(settings: object): EnvironmentConfig {
   for (let length = 20; length >= 3; length--) {
-    const config = accepts(`p${"x".repeat(length - 1)}`);
+    const config = accepts(settings, `p${"x".repeat(length - 1)}`);
     if (config) return config;
   }
   throw new Error("no prefix accepted");
@@ -110,14 +122,14 @@ function namesIn(stacks: TfJson[], prefix: string): { type: string; path: string
   return found;
 }
 
-describe("names derived from the longest accepted prefix and environment", () => {
-  const config = longestAccepted();
+describe.each(Object.entries(SCENARIOS))("names derived from the longest accepted prefix and environment, %s", (_, settings) => {
+  const config = longestAccepted(settings);
   const synthesized = synthesize(config);
   const names = namesIn([synthesized.network, synthesized.deps, synthesized.app, synthesized.workspaces], `${config.namePrefix}-${config.name}`);
 
   it("uses a prefix the validation only just accepts (one character more is refused)", () => {
     expect(config.namePrefix.length).toBeLessThan(20);
-    expect(accepts(`${config.namePrefix}x`)).toBeUndefined();
+    expect(accepts(settings, `${config.namePrefix}x`)).toBeUndefined();
   });
 
   it("finds the names the stacks create", () => {
