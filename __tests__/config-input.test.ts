@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { deepMerge } from "../config/load";
+import { environmentSchema } from "../config/schema";
 import { configErrorOf } from "./support/errors";
 import { loadInline } from "./support/synth";
 
@@ -221,5 +223,35 @@ describe("names derived from namePrefix and the environment", () => {
   it("refuses an environment name ending in a hyphen", () => {
     const error = configErrorOf(() => loadInline({ environments: { "qa-": { profile: "dev" } } }, "qa-"));
     expect(error.fix).toMatch(/RDS DB identifier 'langfuse-qa--db'/);
+  });
+});
+
+describe("properties over every key of the schema", () => {
+  type Schema = { type?: string; maximum?: number; properties?: Record<string, Schema>; anyOf?: Schema[]; oneOf?: Schema[]; items?: Schema };
+  /** Every leaf of the JSON schema with its dotted path. */
+  function leaves(schema: Schema, path: string[] = []): [string[], Schema][] {
+    const variants = schema.oneOf ?? schema.anyOf;
+    if (variants) return variants.flatMap((variant) => leaves(variant, path));
+    if (schema.properties) return Object.entries(schema.properties).flatMap(([name, child]) => leaves(child, [...path, name]));
+    return [[path, schema]];
+  }
+  const all = leaves(z.toJSONSchema(environmentSchema) as Schema);
+
+  it("bounds every number from above (day counts, sizes, counts)", () => {
+    const numeric = all.filter(([, schema]) => schema.type === "integer" || schema.type === "number");
+    expect(numeric.length).toBeGreaterThan(30);
+    const unbounded = numeric.filter(([, schema]) => schema.maximum === undefined || schema.maximum >= Number.MAX_SAFE_INTEGER).map(([path]) => path.join("."));
+    expect(unbounded).toEqual([]);
+  });
+
+  it("tells to quote every version key given an unquoted number", () => {
+    const versions = all.filter(([path, schema]) => schema.type === "string" && /Version$/.test(path[path.length - 1])).map(([path]) => path);
+    expect(versions.map((path) => path.join("."))).toEqual(expect.arrayContaining(["cluster.kubernetesVersion", "database.engineVersion", "redis.engineVersion", "langfuse.chartVersion", "workspaces.terraformVersion"]));
+    for (const path of versions) {
+      const settings = path.reduceRight<unknown>((value, key) => ({ [key]: value }), 1.3) as object;
+      const error = errorOf(settings);
+      expect(error.key).toBe(`environments.dev.${path.join(".")}`);
+      expect(error.fix).toMatch(/YAML read 1\.3 as the number 1\.3; write it in quotes/);
+    }
   });
 });

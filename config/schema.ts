@@ -85,7 +85,7 @@ export const environmentSchema = z
     network: z
       .object({
         vpcCidr: cidr.describe("CIDR of the VPC; a /16 is recommended: the VPC CNI gives every pod a VPC address."),
-        azCount: z.number().int().describe("Number of availability zones (2 to 6)."),
+        azCount: z.number().int().max(6).describe("Number of availability zones (2 to 6, at most the zones EKS can use in the region)."),
         privateSubnets: z.boolean().describe("Create private subnets (with NAT) for nodes and databases; dev saves the NAT cost."),
         natGateways: z
           .enum(["none", "single", "perAz"])
