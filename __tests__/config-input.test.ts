@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { EC2, ELASTICACHE, instanceTypeProblem, RDS } from "../config/instance-types";
 import { deepMerge } from "../config/load";
+import { PROFILES } from "../config/profiles";
 import { environmentSchema } from "../config/schema";
 import { configErrorOf } from "./support/errors";
 import { loadInline } from "./support/synth";
@@ -252,6 +254,29 @@ describe("properties over every key of the schema", () => {
       const error = errorOf(settings);
       expect(error.key).toBe(`environments.dev.${path.join(".")}`);
       expect(error.fix).toMatch(/YAML read 1\.3 as the number 1\.3; write it in quotes/);
+    }
+  });
+});
+
+describe("the instance type catalogue", () => {
+  const prices = JSON.parse(readFileSync(join(__dirname, "../data/prices-us-east-1.json"), "utf8"));
+
+  it.each([
+    ["ec2PerHour", EC2],
+    ["rdsPerHour", RDS],
+    ["elasticachePerHour", ELASTICACHE],
+  ] as const)("accepts every type %s of the price list prices (npm run cost never meets a type validation refuses)", (table, catalogue) => {
+    const types = Object.keys(prices[table]);
+    expect(types.length).toBeGreaterThan(5);
+    expect(types.filter((type) => instanceTypeProblem(type, catalogue) !== undefined)).toEqual([]);
+  });
+
+  it("accepts the profiles' own types", () => {
+    for (const profile of ["dev", "prod"] as const) {
+      const { nodeGroups, database, redis } = PROFILES[profile];
+      for (const type of [...nodeGroups.general.instanceTypes, ...(nodeGroups.clickhouse?.instanceTypes ?? [])]) expect(instanceTypeProblem(type, EC2)).toBeUndefined();
+      expect(instanceTypeProblem(database.instanceClass, RDS)).toBeUndefined();
+      expect(instanceTypeProblem(redis.nodeType, ELASTICACHE)).toBeUndefined();
     }
   });
 });
