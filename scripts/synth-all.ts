@@ -26,9 +26,15 @@ function loadEveryEnvironment(path: string, today: string): { configs: Environme
 function synthesizeEnvironment(config: EnvironmentConfig, all: readonly EnvironmentConfig[]): string {
   const outdir = environmentSynthDirectory(config.name);
   mkdirSync(outdir, { recursive: true });
-  const app = createApp(outdir);
-  createStacks(app, config, all);
-  app.synth();
+  try {
+    const app = createApp(outdir);
+    createStacks(app, config, all);
+    app.synth();
+  } catch (error) {
+    // A half-written folder would look like a synthesized environment to a commit or a Terraform Cloud run.
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   return outdir;
 }
 
