@@ -2,7 +2,8 @@
  * Upper bounds of the day counts and sizes of the configuration, each with where it comes from. A bound stops a
  * typo (an extra zero) from reaching AWS, and one of them stops data loss: ClickHouse computes a TTL as
  * `toDateTime(column) + INTERVAL n DAY` in 32-bit DateTime, which wraps after 2106; ~29,000 days of retention
- * put the expiry date in the past and every row is deleted at once (lambda/clickhouse-cleanup/retention-bounds.test.ts).
+ * put the expiry date in the past and every row is deleted at once; the retention job's `now() - INTERVAL n DAY`
+ * wraps into the future and drops every partition (lambda/clickhouse-cleanup/retention-bounds.test.ts).
  */
 
 /**

@@ -9,7 +9,8 @@ import { appTables, expiredPartitionDropsQuery, relativeCutoff, ttlStatements } 
  * A TTL is `toDateTime(timestamp) + INTERVAL n DAY` in 32-bit DateTime, which wraps after 2106-02-07: a retention
  * of ~29,000 days puts the expiry of a fresh row in the past and ClickHouse deletes it at the next merge. The
  * configuration caps retention; these tests apply the retention SQL with the largest accepted value on a real
- * engine and check that fresh rows survive, and show that the overflow is real (so the cap is not decoration).
+ * engine and check that fresh rows survive, and show that the overflow is real (so the cap is not decoration):
+ * past it, the TTL deletes fresh rows and the retention job's cutoff wraps into the future and drops them too.
  */
 
 const DAY_MS = 86_400_000;
@@ -58,6 +59,14 @@ describe("ClickHouse retention at the largest accepted value", () => {
     const [traces] = appTables(MAX_CLICKHOUSE_RETENTION_DAYS, "bound_max");
     const drops = await session.clickhouse.rows<{ sql: string }>(`SELECT * FROM (${expiredPartitionDropsQuery(traces, relativeCutoff(MAX_CLICKHOUSE_RETENTION_DAYS))}) AS q(sql)`);
     expect(drops).toEqual([]);
+  });
+
+  it("would drop the fresh partition in the retention job past the DateTime range (now() - 30,000 days wraps to the 2080s)", async () => {
+    const [traces] = appTables(30_000, "bound_overflow_job");
+    await createLangfuseTables(session.clickhouse, "bound_overflow_job");
+    await insertTracesAt(session.clickhouse, "bound_overflow_job", [{ id: "fresh", at: new Date(Date.now() - 60_000) }]);
+    const drops = await session.clickhouse.rows<{ sql: string }>(`SELECT * FROM (${expiredPartitionDropsQuery(traces, relativeCutoff(30_000))}) AS q(sql)`);
+    expect(drops).toHaveLength(1);
   });
 });
 
