@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { clearSynthOutput, synthSummary } from "../stacks/synth-output";
 import { configErrorOf } from "./support/errors";
-import { environment } from "./support/synth";
+import { loadInline } from "./support/synth";
 
 /*
  * What a user sees from `npm run synth` and `npm run cost`: which environment they act on, one line per
@@ -115,7 +115,7 @@ describe("the synth output folder", () => {
   });
 
   it("is described in one line after a successful synth", () => {
-    const summary = synthSummary(environment("dev"), ["network", "deps", "app", "workspaces"], "cdktf.out", 1);
+    const summary = synthSummary(loadInline({ environments: { dev: { region: "us-east-1" } } }).config, ["network", "deps", "app", "workspaces"], "cdktf.out", 1);
     expect(summary).toBe("synthesized dev (us-east-1, dev profile): network, deps, app, workspaces → cdktf.out/stacks; 1 warning above");
     expect(summary.split("\n")).toHaveLength(1);
   });
