@@ -29,7 +29,7 @@ describe("environments", () => {
 
   it("adds an environment by configuration alone, overriding its profile", () => {
     const { config } = loadInline(
-      withEnv("prod-eu", { ...prodBasics, region: "eu-west-1", network: { vpcCidr: "10.20.0.0/16" } }),
+      withEnv("prod-eu", { ...prodBasics, region: "eu-west-1", network: { vpcCidr: "10.20.0.0/16" }, imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub" } }),
       "prod-eu",
     );
     expect(config).toMatchObject({ name: "prod-eu", region: "eu-west-1", profile: "prod" });

@@ -15,11 +15,15 @@ const REPOSITORY = join(__dirname, "..");
 const outdirs: string[] = [];
 afterAll(() => outdirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** What each real synth printed on stdout, by output folder. */
+const printed = new Map<string, string>();
+
 /** A real synth: main.ts in a fresh Node process, as `npm run synth` runs it (nothing shared with this process). */
 function synthInto(name: string): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-determinism-"));
   outdirs.push(outdir);
-  execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
+  const stdout = execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
+  printed.set(outdir, String(stdout));
   return outdir;
 }
 
@@ -28,6 +32,10 @@ describe("npm run synth", () => {
 
   it("synthesizes stacks named network, deps, app and workspaces", () => {
     expect(readdirSync(join(firstDev, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
+  });
+
+  it("says in one line what it wrote: environment, stacks, folder and warnings", () => {
+    expect(printed.get(firstDev)).toBe(`synthesized dev (us-east-1, dev profile): network, deps, app, workspaces → ${join(firstDev, "stacks")}; no warnings\n`);
   });
 
   it("declares the deploy order network → deps → app", () => {

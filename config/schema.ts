@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_AURORA_ACU, MAX_CLICKHOUSE_RETENTION_DAYS, MAX_EBS_VOLUME_GIB, MAX_LIFECYCLE_DAYS, MAX_NODES_PER_NODE_GROUP, MAX_RDS_STORAGE_GIB, MAX_REPLICAS, MAX_REQUEST_COUNT, MAX_SYSTEM_LOG_RETENTION_DAYS } from "./limits";
 
 /*
  * The configuration schema of one environment. Every key has a description (the configuration reference is
@@ -10,7 +11,7 @@ import { z } from "zod";
 const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1")
-  .describe("AWS region of every resource of the environment.");
+  .describe("AWS region of every resource of the environment (one of config/aws-regions.ts).");
 
 const cidr = z.string().describe("IPv4 CIDR block, e.g. 10.0.0.0/16.");
 
@@ -28,10 +29,10 @@ const nodeGroupSchema = z
       .describe("EC2 instance types, first is preferred."),
     architecture,
     capacityType: z.enum(["ON_DEMAND", "SPOT"]).describe("ON_DEMAND or SPOT capacity."),
-    minSize: z.number().int().min(0).describe("Minimum node count."),
-    desiredSize: z.number().int().min(0).describe("Desired node count at creation (the Cluster Autoscaler owns it afterwards)."),
-    maxSize: z.number().int().min(1).describe("Maximum node count."),
-    diskSizeGiB: z.number().int().min(20).describe("Root volume size of each node, GiB."),
+    minSize: z.number().int().min(0).max(MAX_NODES_PER_NODE_GROUP).describe("Minimum node count."),
+    desiredSize: z.number().int().min(0).max(MAX_NODES_PER_NODE_GROUP).describe("Desired node count at creation (the Cluster Autoscaler owns it afterwards)."),
+    maxSize: z.number().int().min(1).max(MAX_NODES_PER_NODE_GROUP).describe("Maximum node count."),
+    diskSizeGiB: z.number().int().min(20).max(MAX_EBS_VOLUME_GIB).describe("Root volume size of each node, GiB."),
     singleAz: z
       .boolean()
       .describe(
@@ -89,7 +90,7 @@ export const environmentSchema = z
     network: z
       .object({
         vpcCidr: cidr.describe("CIDR of the VPC; a /16 is recommended: the VPC CNI gives every pod a VPC address."),
-        azCount: z.number().int().describe("Number of availability zones (2 to 6)."),
+        azCount: z.number().int().max(6).describe("Number of availability zones (2 to 6, at most the zones EKS can use in the region)."),
         privateSubnets: z.boolean().describe("Create private subnets (with NAT) for nodes and databases; dev saves the NAT cost."),
         natGateways: z
           .enum(["none", "single", "perAz"])
@@ -109,7 +110,7 @@ export const environmentSchema = z
         logTypes: z
           .array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"]))
           .describe("Control-plane log types sent to CloudWatch Logs."),
-        logRetentionDays: z.number().int().min(1).describe("Retention of the control-plane log group, days."),
+        logRetentionDays: z.number().int().min(1).max(3653).describe("Retention of the control-plane log group, days: one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90 … 3653)."),
       })
       .strict(),
     nodeGroups: z
@@ -125,10 +126,10 @@ export const environmentSchema = z
         engine: z.enum(["rds-postgres", "aurora-serverless-v2"]).describe("RDS PostgreSQL instance or Aurora PostgreSQL Serverless v2."),
         engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be a PostgreSQL version such as 16 or 16.4").describe("PostgreSQL engine version."),
         instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS class such as db.t4g.micro").describe("RDS instance class (rds-postgres only)."),
-        allocatedStorageGiB: z.number().int().min(20).describe("Initial gp3 storage, GiB (rds-postgres only)."),
-        maxAllocatedStorageGiB: z.number().int().min(20).describe("Storage autoscaling ceiling, GiB (rds-postgres only)."),
-        auroraMinCapacityAcu: z.number().min(0).describe("Aurora Serverless v2 minimum capacity, ACUs."),
-        auroraMaxCapacityAcu: z.number().min(1).describe("Aurora Serverless v2 maximum capacity, ACUs."),
+        allocatedStorageGiB: z.number().int().min(20).max(MAX_RDS_STORAGE_GIB).describe("Initial gp3 storage, GiB (rds-postgres only)."),
+        maxAllocatedStorageGiB: z.number().int().min(20).max(MAX_RDS_STORAGE_GIB).describe("Storage autoscaling ceiling, GiB (rds-postgres only)."),
+        auroraMinCapacityAcu: z.number().min(0).max(MAX_AURORA_ACU).multipleOf(0.5).describe("Aurora Serverless v2 minimum capacity, ACUs."),
+        auroraMaxCapacityAcu: z.number().min(1).max(MAX_AURORA_ACU).multipleOf(0.5).describe("Aurora Serverless v2 maximum capacity, ACUs."),
         multiAz: z.boolean().describe("Multi-AZ standby (rds-postgres) or a reader in a second AZ (aurora)."),
         backupRetentionDays: z.number().int().min(0).max(35).describe("Automated backup retention, days (prod: at least 7)."),
         performanceInsights: z.boolean().describe("Enable Performance Insights."),
@@ -138,8 +139,8 @@ export const environmentSchema = z
       .strict(),
     bucket: z
       .object({
-        exportsExpireDays: z.number().int().min(1).describe("Days after which batch exports under exports/ expire."),
-        noncurrentVersionExpireDays: z.number().int().min(1).describe("Days after which non-current object versions expire (when versioning)."),
+        exportsExpireDays: z.number().int().min(1).max(MAX_LIFECYCLE_DAYS).describe("Days after which batch exports under exports/ expire."),
+        noncurrentVersionExpireDays: z.number().int().min(1).max(MAX_LIFECYCLE_DAYS).describe("Days after which non-current object versions expire (when versioning)."),
         versioning: z.boolean().describe("Enable object versioning."),
         kmsKey: z.boolean().describe("Encrypt with a dedicated KMS key (SSE-KMS) instead of SSE-S3."),
       })
@@ -162,10 +163,10 @@ export const environmentSchema = z
         externalPasswordSecretArn: z
           .string()
           .describe("Secrets Manager ARN holding the external ClickHouse password (mode external); never the password itself."),
-        storageGiB: z.number().int().min(10).describe("Size of the ClickHouse volume, GiB."),
+        storageGiB: z.number().int().min(10).max(MAX_EBS_VOLUME_GIB).describe("Size of the ClickHouse volume, GiB."),
         resources: resourcesSchema,
-        retentionDays: z.number().int().min(1).describe("Days traces, observations and scores are kept."),
-        systemLogRetentionDays: z.number().int().min(1).describe("Days ClickHouse system log tables (query_log …) are kept."),
+        retentionDays: z.number().int().min(1).max(MAX_CLICKHOUSE_RETENTION_DAYS).describe("Days traces, observations and scores are kept (at most 10 years: a longer TTL overflows ClickHouse's DateTime and deletes fresh rows)."),
+        systemLogRetentionDays: z.number().int().min(1).max(MAX_SYSTEM_LOG_RETENTION_DAYS).describe("Days ClickHouse system log tables (query_log …) are kept."),
         diskAlarmPercent: z.number().min(50).max(99).describe("Volume usage (%) at which the alarm fires and the emergency cleanup runs."),
         emergencyCleanup: z
           .boolean()
@@ -191,21 +192,22 @@ export const environmentSchema = z
           .describe("Headless initialization, or null to create everything in the UI."),
         web: z
           .object({
-            minReplicas: z.number().int().min(1).describe("Minimum web replicas."),
-            maxReplicas: z.number().int().min(1).describe("Maximum web replicas."),
+            minReplicas: z.number().int().min(1).max(MAX_REPLICAS).describe("Minimum web replicas."),
+            maxReplicas: z.number().int().min(1).max(MAX_REPLICAS).describe("Maximum web replicas."),
             cpuTargetPercent: z.number().int().min(10).max(95).describe("Target average CPU utilization, %."),
             requestsPerTargetPerMinute: z
               .number()
               .int()
               .min(1)
+              .max(MAX_REQUEST_COUNT)
               .describe("Target ALB requests per target per minute (request-based scaling; prod with an ALB)."),
             resources: resourcesSchema,
           })
           .strict(),
         worker: z
           .object({
-            minReplicas: z.number().int().min(1).describe("Minimum worker replicas."),
-            maxReplicas: z.number().int().min(1).describe("Maximum worker replicas."),
+            minReplicas: z.number().int().min(1).max(MAX_REPLICAS).describe("Minimum worker replicas."),
+            maxReplicas: z.number().int().min(1).max(MAX_REPLICAS).describe("Maximum worker replicas."),
             cpuTargetPercent: z.number().int().min(10).max(95).describe("Target average CPU utilization, %."),
             resources: resourcesSchema,
           })
@@ -229,8 +231,8 @@ export const environmentSchema = z
     observability: z
       .object({
         alb5xxPercent: z.number().min(0.1).max(100).describe("5xx responses (ALB and targets) as % of requests over 5 minutes at which the 5xx alarm fires."),
-        alb5xxMinRequests: z.number().int().min(1).describe("Requests per 5 minutes below which the 5xx rate is not judged (an idle service never alarms)."),
-        rdsFreeStorageGiB: z.number().int().min(1).describe("Free PostgreSQL storage, GiB, below which the storage alarm fires (rds-postgres only; Aurora storage grows by itself)."),
+        alb5xxMinRequests: z.number().int().min(1).max(MAX_REQUEST_COUNT).describe("Requests per 5 minutes below which the 5xx rate is not judged (an idle service never alarms)."),
+        rdsFreeStorageGiB: z.number().int().min(1).max(MAX_RDS_STORAGE_GIB).describe("Free PostgreSQL storage, GiB, below which the storage alarm fires (rds-postgres only; Aurora storage grows by itself)."),
         clickhouseDiskWarnPercent: z
           .number()
           .min(50)

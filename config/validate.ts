@@ -2,8 +2,8 @@ import { checkCapacity } from "./capacity/check";
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "./cidr";
 import { EKS_VERSIONS, supportPhase } from "./eks-versions";
 import { ConfigError } from "./errors";
-import { Naming } from "./naming";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
+import { INPUT_CHECKS, inputWarnings } from "./validate-input";
 
 /*
  * Rules that span several keys, checked once after the schema: each throws a ConfigError naming the key, the
@@ -152,14 +152,6 @@ const checkManagedEngineVersions: Check = ({ database, redis }, key) => {
   }
 };
 
-const checkLoadBalancerNames: Check = ({ ingress, namePrefix, name }, key) => {
-  if (!ingress.enabled) return;
-  const albName = new Naming(namePrefix, name).loadBalancer("external");
-  if (albName.length > 32) {
-    throw new ConfigError(key("namePrefix"), namePrefix, `the ALB name '${albName}' is ${albName.length} characters, AWS allows 32; shorten namePrefix or the environment name`);
-  }
-};
-
 const checkImageCache: Check = ({ imageCache }, key) => {
   if (!imageCache.enabled) return;
   if (!imageCache.dockerHubCredentialArn || !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/.+$/.test(imageCache.dockerHubCredentialArn)) {
@@ -192,13 +184,14 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
+// Values the services would reject (config/validate-input.ts) first: a region or name problem explains later ones.
+const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;
   CHECKS.forEach((check) => check(config, key));
-  const warnings: string[] = [];
+  const warnings: string[] = inputWarnings(config, key);
   const version = config.cluster.kubernetesVersion;
   const phase = supportPhase(version, today);
   if (phase === "extended") {

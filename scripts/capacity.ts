@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { planCapacity } from "../config/capacity/plan";
 import { ConfigError } from "../config/errors";
-import { DEFAULT_ENVIRONMENT, loadAllEnvironments } from "../config/load";
+import { loadAllEnvironments } from "../config/load";
+import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { formatCapacity } from "./capacity/report";
 
 /*
@@ -14,8 +15,8 @@ const USAGE = "usage: npm run capacity -- [--env <environment>] [--json]   (or L
 
 function main(): void {
   const { values } = parseArgs({ options: { env: { type: "string" }, json: { type: "boolean", default: false } } });
-  const environment = values.env ?? process.env.LANGFUSE_ENV ?? DEFAULT_ENVIRONMENT;
-  const { selected } = loadAllEnvironments("environments.yaml", environment, new Date().toISOString().slice(0, 10));
+  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
+  const { selected } = loadAllEnvironments("environments.yaml", selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
   const plan = planCapacity(selected);
   process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatCapacity(plan));
 }

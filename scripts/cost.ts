@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../stacks/app-factory";
 import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
+import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { createStacks } from "../stacks";
 import { estimate } from "./cost/estimate";
 import { loadPrices } from "./cost/prices";
@@ -16,9 +17,10 @@ import type { EnvironmentConfig } from "../config/schema";
 
 /*
  * npm run cost -- [--env dev|prod] [--dir <synthesized environment folder>] [--prices <file>] [--json]
- * Prints the monthly estimate of one environment. Without --dir the environment is synthesized from the current
- * code into a temporary folder; --dir synth/prod reads the committed output instead. Node groups are priced at the
- * node count the capacity model needs at baseline (config/capacity), and the total once more at max scale.
+ * Prints the monthly estimate of one environment: --env, else LANGFUSE_ENV, else dev (as `npm run synth`).
+ * Without --dir the environment is synthesized from the current code into a temporary folder; --dir synth/prod reads
+ * the committed output instead. Node groups are priced at the node count the capacity model needs at baseline
+ * (config/capacity), and the total once more at max scale.
  */
 
 const USAGE = "usage: npm run cost -- [--env <environment>] [--dir <synth/<environment>>] [--prices <file>] [--json]";
@@ -37,17 +39,17 @@ function synthesizeToTemporaryFolder(selected: EnvironmentConfig, all: readonly 
 
 function main(): void {
   const { values } = parseArgs({
-    options: { env: { type: "string", default: "dev" }, dir: { type: "string" }, prices: { type: "string" }, json: { type: "boolean", default: false } },
+    options: { env: { type: "string" }, dir: { type: "string" }, prices: { type: "string" }, json: { type: "boolean", default: false } },
   });
   const today = new Date().toISOString().slice(0, 10);
-  const environment = values.env ?? "dev";
-  const { selected, all } = loadAllEnvironments("environments.yaml", environment, today);
+  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
+  const { selected, all } = loadAllEnvironments("environments.yaml", selection.name, today, selectionKey(selection));
   const stacks = values.dir ? readSynthesizedEnvironment(values.dir) : synthesizeToTemporaryFolder(selected, all);
   // Node groups are priced at the nodes the capacity model needs (at least minSize), and once more at max scale.
   const counts = nodeCounts(selected, planCapacity(selected));
   const prices = loadPrices(values.prices);
-  const result = estimate(stacks, { environment, prices, today, nodeCounts: counts.baseline });
-  const atMax = estimate(stacks, { environment, prices, today, nodeCounts: counts.max });
+  const result = estimate(stacks, { environment: selection.name, prices, today, nodeCounts: counts.baseline });
+  const atMax = estimate(stacks, { environment: selection.name, prices, today, nodeCounts: counts.max });
   process.stdout.write(values.json ? `${JSON.stringify({ ...result, atMaxScale: atMax }, null, 2)}\n` : formatReport(result, atMax));
 }
 

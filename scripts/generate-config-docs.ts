@@ -137,7 +137,9 @@ name) and overrides any key below; the top-level \`defaults\` block applies to e
 by key, lists and scalars replace. Unknown keys are errors. The **dev** and **prod** columns are the profile defaults
 from \`config/profiles.ts\` (\`environments.yaml\` may override them, e.g. prod's domain); "—" means the key does not apply
 to that profile's default. Rules that span several keys (CIDR overlaps, node sizes against architecture, prod
-safeguards) live in \`config/validate.ts\` and fail the synth with the key, the value and the fix.
+safeguards) live in \`config/validate.ts\`, and checks of values the services would refuse (regions, instance types,
+log retention values, derived name lengths, ARN regions) in \`config/validate-input.ts\`
+([configuration-checks.md](configuration-checks.md)); each fails the synth with the key, the value and the fix.
 `;
 
 /** The whole of docs/configuration.md. */

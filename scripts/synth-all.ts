@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createApp } from "../stacks/app-factory";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/errors";
 import { environmentNames, loadEnvironment } from "../config/load";
+import { readEnvironmentsFile } from "../config/read-file";
 import type { EnvironmentConfig } from "../config/schema";
 import { SYNTH_ROOT, environmentSynthDirectory } from "../contract/synth-layout";
 import { createStacks } from "../stacks";
@@ -15,8 +15,8 @@ import { createStacks } from "../stacks";
  */
 
 function loadEveryEnvironment(path: string, today: string): { configs: EnvironmentConfig[]; warnings: string[] } {
-  const document = parseYaml(readFileSync(path, "utf8"));
-  const loaded = environmentNames(document).map((name) => ({ name, ...loadEnvironment({ document, environment: name, today }) }));
+  const { document, source } = readEnvironmentsFile(path);
+  const loaded = environmentNames(document).map((name) => ({ name, ...loadEnvironment({ document, source, environment: name, today }) }));
   return {
     configs: loaded.map(({ config }) => config),
     warnings: loaded.flatMap(({ name, warnings }) => warnings.map((warning) => `${name}: ${warning}`)),
@@ -26,9 +26,15 @@ function loadEveryEnvironment(path: string, today: string): { configs: Environme
 function synthesizeEnvironment(config: EnvironmentConfig, all: readonly EnvironmentConfig[]): string {
   const outdir = environmentSynthDirectory(config.name);
   mkdirSync(outdir, { recursive: true });
-  const app = createApp(outdir);
-  createStacks(app, config, all);
-  app.synth();
+  try {
+    const app = createApp(outdir);
+    createStacks(app, config, all);
+    app.synth();
+  } catch (error) {
+    // A half-written folder would look like a synthesized environment to a commit or a Terraform Cloud run.
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   return outdir;
 }
 

@@ -2,14 +2,15 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { SYNTH_ROOT } from "../contract/synth-layout";
 import { bindingsLookup, isNewInAws6, locate, type LocatedDiagnostic, type TerraformDiagnostic } from "./validate-aws/diagnostics";
 import { stripToAws } from "./validate-aws/strip";
 
 /*
- * `npm run validate:aws [-- <environment> …]`: offline `terraform validate` of the AWS part of every synthesized
- * stack (synth/<environment>/stacks/<stack>, written by `npm run synth:all`) of the given environments (default:
- * all). Each stack is stripped to its aws resources (scripts/validate-aws/strip.ts) and validated against the
+ * `npm run validate:aws [-- [--env] <environment> …]`: offline `terraform validate` of the AWS part of every
+ * synthesized stack (synth/<environment>/stacks/<stack>, written by `npm run synth:all`) of the given environments
+ * (else LANGFUSE_ENV's, else all). Each stack is stripped to its aws resources (scripts/validate-aws/strip.ts) and validated against the
  * hashicorp/aws of a filesystem mirror, so neither Terraform Cloud nor the Terraform registry is needed.
  *
  * Environment: TF_PLUGIN_MIRROR (default /opt/tf-plugins), AWS_PROVIDER_VERSION (default 5.100.0, the mirror's).
@@ -83,11 +84,23 @@ function stacksOf(environment: string): string[] {
   return readdirSync(root).filter((stack) => existsSync(join(root, stack, "cdk.tf.json")));
 }
 
+/**
+ * As every script: --env (repeatable; bare names work too), else LANGFUSE_ENV; then, unlike the others, every
+ * synthesized environment rather than dev, because this checks the committed output of all of them (as CI does).
+ */
+function requestedEnvironments(): string[] {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { env: { type: "string", multiple: true } } });
+  const named = [...(values.env ?? []), ...positionals];
+  if (named.length > 0) return named;
+  const selected = process.env.LANGFUSE_ENV?.trim();
+  if (selected) return [selected];
+  return existsSync(SYNTH_ROOT) ? readdirSync(SYNTH_ROOT) : [];
+}
+
 function main(): void {
   if (spawnSync("terraform", ["version"], { encoding: "utf8" }).error) fail("terraform is not on PATH");
   if (mirror !== "registry" && !existsSync(join(mirror, "registry.terraform.io/hashicorp/aws"))) fail(`no hashicorp/aws provider in the mirror ${mirror}`);
-  const requested = process.argv.slice(2);
-  const environments = requested.length > 0 ? requested : existsSync(SYNTH_ROOT) ? readdirSync(SYNTH_ROOT) : [];
+  const environments = requestedEnvironments();
   if (environments.length === 0) fail(`nothing synthesized in ${SYNTH_ROOT}/: run 'npm run synth:all' first`);
 
   const work = mkdtempSync(join(tmpdir(), "validate-aws-"));
