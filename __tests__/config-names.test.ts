@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { derivedNames, NAME_RULES, nameProblem, type NameRule } from "../config/name-limits";
 import type { EnvironmentConfig } from "../config/schema";
+import { CLUSTER_ADMINS } from "./support/fixtures";
 import { cleanupSynth, loadInline, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -33,6 +34,8 @@ const SCENARIOS: Record<string, object> = {
     ...everything,
     imageCache: { enabled: false, dockerHubCredentialArn: null },
     nodeGroups: { clickhouse: null },
+    // Without its dedicated group, ClickHouse shares the general nodes: sized to fit one (the capacity check).
+    clickhouse: { emergencyCleanup: true, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "2Gi" } },
     ingress: { enabled: false },
     langfuse: { domain: "langfuse.example.com" },
   },
@@ -40,7 +43,7 @@ const SCENARIOS: Record<string, object> = {
 
 function accepts(settings: object, namePrefix: string): EnvironmentConfig | undefined {
   try {
-    return loadInline({ environments: { [ENVIRONMENT]: { ...settings, namePrefix } } }, ENVIRONMENT).config;
+    return loadInline({ defaults: CLUSTER_ADMINS, environments: { [ENVIRONMENT]: { ...settings, namePrefix } } }, ENVIRONMENT).config;
   } catch (error) {
     if (error instanceof ConfigError && error.key.endsWith(".namePrefix")) return undefined;
     throw error;
