@@ -3,7 +3,8 @@ import { checkCapacity } from "../config/capacity/check";
 import { INSTANCE_SHAPES, maxPods, nodeAllocatable, reservedCpuMillis } from "../config/capacity/instance-types";
 import { planCapacity, type NodeGroupPlan } from "../config/capacity/plan";
 import { cpuMillis, memoryMiB } from "../config/capacity/quantities";
-import { clusterWorkloads, type Workload } from "../config/capacity/workloads";
+import { ADDON_CHART_VERSIONS_READ, clusterWorkloads, type Workload } from "../config/capacity/workloads";
+import { ADDON_CHARTS } from "../constructs/platform/platform-addons";
 import { PROFILES } from "../config/profiles";
 import type { EnvironmentConfig } from "../config/schema";
 import { loadPrices } from "../scripts/cost/prices";
@@ -128,6 +129,13 @@ describe.each(["dev", "prod"] as const)("%s: the model counts what the synthesiz
     expect(requestsOf(workloads, "langfuse/clickhouse-retention")).toEqual(asModel(jobRequests(json, "kubernetes_job_v1", "retention")));
     expect(requestsOf(workloads, "langfuse/clickhouse-retention")).toEqual(asModel(jobRequests(json, "kubernetes_cron_job_v1", "retention")));
     expect(requestsOf(workloads, "langfuse/disk-metrics")).toEqual(asModel(jobRequests(json, "kubernetes_cron_job_v1", "disk-metrics")));
+  });
+
+  it("with add-on defaults read from the chart versions pinned today (bump both together)", () => {
+    for (const [addon, read] of Object.entries(ADDON_CHART_VERSIONS_READ)) {
+      const pinned = ADDON_CHARTS[addon as keyof typeof ADDON_CHARTS];
+      expect({ chart: pinned.chart, version: pinned.version }, `check ${read.chart} ${pinned.version}'s default requests, then update ADDON_CHART_VERSIONS_READ`).toEqual(read);
+    }
   });
 
   it("and every workload records where its requests come from", () => {

@@ -1,9 +1,8 @@
-import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster/eks-addons";
+import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster/cloudwatch-observability";
 import { DISK_METRICS_RESOURCES, RETENTION_JOB_RESOURCES } from "../../constructs/clickhouse/job-resources";
 import { buildLangfuseValues, type LangfuseEndpoints } from "../../constructs/langfuse/values";
 import { clusterAutoscalerValues } from "../../constructs/platform/cluster-autoscaler";
 import { LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_RESOURCES, WEBHOOK_PROBE_RESOURCES } from "../../constructs/platform/load-balancer-controller";
-import { ADDON_CHARTS } from "../../constructs/platform/platform-addons";
 import type { EnvironmentConfig } from "../schema";
 import { requestsOf, type PodRequests } from "./quantities";
 
@@ -77,9 +76,21 @@ function eksControllers(): Workload[] {
   ];
 }
 
+/**
+ * The chart versions whose defaults (or pod layout) the add-on entries below were read from. When ADDON_CHARTS
+ * (constructs/platform/platform-addons.ts) pins another version, a test fails until the entries are checked against
+ * the new chart's values and the version here follows.
+ */
+export const ADDON_CHART_VERSIONS_READ = {
+  loadBalancerController: { chart: "aws-load-balancer-controller", version: "3.4.2" },
+  metricsServer: { chart: "metrics-server", version: "3.13.0" },
+  keda: { chart: "keda", version: "2.18.0" },
+  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0" },
+} as const;
+
 /** The Helm add-ons of the app stack (constructs/platform). */
 function platformAddons(config: EnvironmentConfig): Workload[] {
-  const { loadBalancerController: lbc, metricsServer, keda, clusterAutoscaler } = ADDON_CHARTS;
+  const { loadBalancerController: lbc, metricsServer, keda, clusterAutoscaler } = ADDON_CHART_VERSIONS_READ;
   const autoscaler = clusterAutoscalerValues({ clusterName: "capacity-model", region: config.region, kubernetesVersion: config.cluster.kubernetesVersion, roleArn: "" }) as {
     resources: { requests: { cpu: string; memory: string } };
   };
