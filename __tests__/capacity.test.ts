@@ -272,6 +272,25 @@ describe("capacity errors at synth", () => {
   });
 });
 
+describe("nodes the DaemonSets fill on their own", () => {
+  const config = load("dev");
+  const key = (path: string) => `environments.dev.${path}`;
+  const daemonSet = (name: string, cpu: number, memory: number): Workload => ({ name, source: "test", requests: { cpuMillis: cpu, memoryMiB: memory }, placement: { everyNode: true }, baselineReplicas: 1, maxReplicas: 1 });
+
+  it("refuses a node whose pod slots all go to DaemonSets", () => {
+    const many = Array.from({ length: 17 }, (_, i) => daemonSet(`ds${i}`, 1, 1));
+    const error = configErrorOf(() => checkCapacity(config, key, [...many, ...clusterWorkloads(config).filter((w) => !("everyNode" in w.placement))]));
+    expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes");
+    expect(error.fix).toMatch(/the DaemonSets on every node take 17 pods, 17m CPU and 17Mi of the 17 pods, 1930m and 3246Mi a t4g\.medium node offers/);
+  });
+
+  it("refuses a node whose CPU the DaemonSets take whole", () => {
+    const error = configErrorOf(() => checkCapacity(config, key, [daemonSet("greedy", 2000, 1), ...clusterWorkloads(config)]));
+    expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes");
+    expect(error.fix).toContain("use a larger instance type");
+  });
+});
+
 describe("stateful pods and zones", () => {
   it("refuses a Spot group over several zones that hosts the bundled ClickHouse or Valkey", () => {
     const error = loadError("dev", { nodeGroups: { general: { singleAz: false } } });
