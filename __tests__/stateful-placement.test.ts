@@ -86,6 +86,14 @@ describe.each([
   });
 });
 
+describe("volumes", () => {
+  it.each([["dev", { profile: "dev" }], ["prod", PROD]] as const)("%s: every storage class binds when the pod is scheduled, so a volume is created in its node's zone", (name, settings) => {
+    const classes = Object.values(resources(stacks(name, settings).app, "kubernetes_storage_class_v1"));
+    expect(classes.length).toBeGreaterThan(0);
+    for (const storageClass of classes) expect(storageClass.volume_binding_mode).toBe("WaitForFirstConsumer");
+  });
+});
+
 describe("placement reading", () => {
   it("keeps dev's ClickHouse and Valkey on the Spot general group in one subnet", () => {
     const { network, app } = stacks("dev", { profile: "dev" });
