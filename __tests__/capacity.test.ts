@@ -3,7 +3,7 @@ import { checkCapacity } from "../config/capacity/check";
 import { INSTANCE_SHAPES, maxPods, nodeAllocatable, reservedCpuMillis } from "../config/capacity/instance-types";
 import { planCapacity, type NodeGroupPlan } from "../config/capacity/plan";
 import { cpuMillis, memoryMiB } from "../config/capacity/quantities";
-import { ADDON_CHART_VERSIONS_READ, clusterWorkloads, type Workload } from "../config/capacity/workloads";
+import { ADDON_CHART_VERSIONS_READ, clusterWorkloads, eksDaemonSets, type Workload } from "../config/capacity/workloads";
 import { ADDON_CHARTS } from "../constructs/platform/platform-addons";
 import { PROFILES } from "../config/profiles";
 import type { EnvironmentConfig } from "../config/schema";
@@ -143,6 +143,21 @@ describe.each(["dev", "prod"] as const)("%s: the model counts what the synthesiz
     const defaults = workloads.filter((w) => /chart .* default/.test(w.source)).map((w) => w.source);
     expect(defaults.length).toBeGreaterThan(0);
     for (const source of defaults) expect(source).toMatch(/\d+\.\d+\.\d+/);
+  });
+});
+
+describe("DaemonSets", () => {
+  it("are kube-proxy, aws-node, ebs-csi-node and the CloudWatch agent: 430m and 248Mi on every node", () => {
+    const daemonSets = eksDaemonSets();
+    expect(daemonSets.map((d) => d.name)).toEqual(["kube-system/kube-proxy", "kube-system/aws-node", "kube-system/ebs-csi-node", "amazon-cloudwatch/cloudwatch-agent"]);
+    expect(daemonSets.reduce((sum, d) => sum + d.requests.cpuMillis, 0)).toBe(430);
+    expect(daemonSets.reduce((sum, d) => sum + d.requests.memoryMiB, 0)).toBe(248);
+  });
+
+  it("add fluent-bit on every node once the CloudWatch add-on ships container logs", () => {
+    const withLogs = eksDaemonSets({ containerLogs: { enabled: true } });
+    expect(withLogs.map((d) => d.name)).toContain("amazon-cloudwatch/fluent-bit");
+    expect(withLogs.every((d) => "everyNode" in d.placement)).toBe(true);
   });
 });
 
