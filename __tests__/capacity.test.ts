@@ -11,36 +11,16 @@ import { loadPrices } from "../scripts/cost/prices";
 import { releaseValues } from "../scripts/cost/helm-values";
 import { block, blocks, type Json } from "../scripts/cost/synthesized";
 import { configErrorOf } from "./support/errors";
-import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
- * The capacity model: what each node offers, what runs on it, and the synth-time errors when it does not fit. Inputs
- * are owned here (inline documents over the profiles), not read from the user's environments.yaml.
+ * The capacity model: what each node offers, what runs on it, and the synth-time errors when it does not fit.
  */
 
 afterAll(cleanupSynth);
 
-const PROD_BASICS = {
-  profile: "prod",
-  langfuse: { domain: "langfuse.test.internal" },
-  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
-  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
-};
-
-function load(profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig {
-  const base = profile === "prod" ? PROD_BASICS : { profile: "dev" };
-  return loadInline({ environments: { [profile]: deepMerge(base, overrides) } }, profile).config;
-}
-
-function deepMerge(a: object, b: object): object {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const existing = out[key];
-    out[key] = existing && typeof existing === "object" && !Array.isArray(existing) && value && typeof value === "object" && !Array.isArray(value) ? deepMerge(existing, value) : value;
-  }
-  return out;
-}
-
+/** An environment of the test configuration (support/synth.ts) with overrides merged over it. */
+const load = (profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig => environment(profile, overrides);
 const loadError = (profile: "dev" | "prod", overrides: object) => configErrorOf(() => load(profile, overrides));
 const group = (config: EnvironmentConfig, name: string): NodeGroupPlan => planCapacity(config).groups.find((plan) => plan.group === name)!;
 
