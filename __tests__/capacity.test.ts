@@ -3,44 +3,24 @@ import { checkCapacity } from "../config/capacity/check";
 import { INSTANCE_SHAPES, maxPods, nodeAllocatable, reservedCpuMillis } from "../config/capacity/instance-types";
 import { planCapacity, type NodeGroupPlan } from "../config/capacity/plan";
 import { cpuMillis, memoryMiB } from "../config/capacity/quantities";
-import { clusterWorkloads, type Workload } from "../config/capacity/workloads";
+import { ADDON_CHART_VERSIONS_READ, clusterWorkloads, eksDaemonSets, type Workload } from "../config/capacity/workloads";
+import { ADDON_CHARTS } from "../constructs/platform/platform-addons";
 import { PROFILES } from "../config/profiles";
 import type { EnvironmentConfig } from "../config/schema";
 import { loadPrices } from "../scripts/cost/prices";
 import { releaseValues } from "../scripts/cost/helm-values";
 import { block, blocks, type Json } from "../scripts/cost/synthesized";
 import { configErrorOf } from "./support/errors";
-import { CLUSTER_ADMINS } from "./support/fixtures";
-import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
- * The capacity model: what each node offers, what runs on it, and the synth-time errors when it does not fit. Inputs
- * are owned here (inline documents over the profiles), not read from the user's environments.yaml.
+ * The capacity model: what each node offers, what runs on it, and the synth-time errors when it does not fit.
  */
 
 afterAll(cleanupSynth);
 
-const PROD_BASICS = {
-  profile: "prod",
-  langfuse: { domain: "langfuse.test.internal" },
-  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
-  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
-};
-
-function load(profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig {
-  const base = deepMerge(CLUSTER_ADMINS, profile === "prod" ? PROD_BASICS : { profile: "dev" });
-  return loadInline({ environments: { [profile]: deepMerge(base, overrides) } }, profile).config;
-}
-
-function deepMerge(a: object, b: object): object {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const existing = out[key];
-    out[key] = existing && typeof existing === "object" && !Array.isArray(existing) && value && typeof value === "object" && !Array.isArray(value) ? deepMerge(existing, value) : value;
-  }
-  return out;
-}
-
+/** An environment of the test configuration (support/synth.ts) with overrides merged over it. */
+const load = (profile: "dev" | "prod", overrides: object = {}): EnvironmentConfig => environment(profile, overrides);
 const loadError = (profile: "dev" | "prod", overrides: object) => configErrorOf(() => load(profile, overrides));
 const group = (config: EnvironmentConfig, name: string): NodeGroupPlan => planCapacity(config).groups.find((plan) => plan.group === name)!;
 
@@ -131,11 +111,33 @@ describe.each(["dev", "prod"] as const)("%s: the model counts what the synthesiz
     expect(requestsOf(workloads, "langfuse/disk-metrics")).toEqual(asModel(jobRequests(json, "kubernetes_cron_job_v1", "disk-metrics")));
   });
 
+  it("with add-on defaults read from the chart versions pinned today (bump both together)", () => {
+    for (const [addon, read] of Object.entries(ADDON_CHART_VERSIONS_READ)) {
+      const pinned = ADDON_CHARTS[addon as keyof typeof ADDON_CHARTS];
+      expect({ chart: pinned.chart, version: pinned.version }, `check ${read.chart} ${pinned.version}'s default requests, then update ADDON_CHART_VERSIONS_READ`).toEqual(read);
+    }
+  });
+
   it("and every workload records where its requests come from", () => {
     for (const workload of workloads) expect(workload.source).toMatch(/\S{3,}/);
     const defaults = workloads.filter((w) => /chart .* default/.test(w.source)).map((w) => w.source);
     expect(defaults.length).toBeGreaterThan(0);
     for (const source of defaults) expect(source).toMatch(/\d+\.\d+\.\d+/);
+  });
+});
+
+describe("DaemonSets", () => {
+  it("are kube-proxy, aws-node, ebs-csi-node and the CloudWatch agent: 430m and 248Mi on every node", () => {
+    const daemonSets = eksDaemonSets();
+    expect(daemonSets.map((d) => d.name)).toEqual(["kube-system/kube-proxy", "kube-system/aws-node", "kube-system/ebs-csi-node", "amazon-cloudwatch/cloudwatch-agent"]);
+    expect(daemonSets.reduce((sum, d) => sum + d.requests.cpuMillis, 0)).toBe(430);
+    expect(daemonSets.reduce((sum, d) => sum + d.requests.memoryMiB, 0)).toBe(248);
+  });
+
+  it("add fluent-bit on every node once the CloudWatch add-on ships container logs", () => {
+    const withLogs = eksDaemonSets({ containerLogs: { enabled: true } });
+    expect(withLogs.map((d) => d.name)).toContain("amazon-cloudwatch/fluent-bit");
+    expect(withLogs.every((d) => "everyNode" in d.placement)).toBe(true);
   });
 });
 
@@ -264,6 +266,25 @@ describe("capacity errors at synth", () => {
     expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes");
     expect(error.fix).toContain("kube-system/big-controller requests 1800m");
     expect(error.fix).toContain("Use a larger instance type");
+  });
+});
+
+describe("nodes the DaemonSets fill on their own", () => {
+  const config = load("dev");
+  const key = (path: string) => `environments.dev.${path}`;
+  const daemonSet = (name: string, cpu: number, memory: number): Workload => ({ name, source: "test", requests: { cpuMillis: cpu, memoryMiB: memory }, placement: { everyNode: true }, baselineReplicas: 1, maxReplicas: 1 });
+
+  it("refuses a node whose pod slots all go to DaemonSets", () => {
+    const many = Array.from({ length: 17 }, (_, i) => daemonSet(`ds${i}`, 1, 1));
+    const error = configErrorOf(() => checkCapacity(config, key, [...many, ...clusterWorkloads(config).filter((w) => !("everyNode" in w.placement))]));
+    expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes");
+    expect(error.fix).toMatch(/the DaemonSets on every node take 17 pods, 17m CPU and 17Mi of the 17 pods, 1930m and 3246Mi a t4g\.medium node offers/);
+  });
+
+  it("refuses a node whose CPU the DaemonSets take whole", () => {
+    const error = configErrorOf(() => checkCapacity(config, key, [daemonSet("greedy", 2000, 1), ...clusterWorkloads(config)]));
+    expect(error.key).toBe("environments.dev.nodeGroups.general.instanceTypes");
+    expect(error.fix).toContain("use a larger instance type");
   });
 });
 

@@ -10,21 +10,14 @@ import { loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
 import { formatCapacity } from "../scripts/capacity/report";
 import { readSynthesizedEnvironment, type SynthesizedStack } from "../scripts/cost/synthesized";
-import { CLUSTER_ADMINS } from "./support/fixtures";
-import { cleanupSynth, loadInline, resources, synthesize, TODAY } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, TODAY } from "./support/synth";
 
 /* The cost estimate prices node groups at the nodes the capacity model needs; npm run capacity prints the model. */
 
 afterAll(cleanupSynth);
 
 const prices = loadPrices();
-const PROD = {
-  profile: "prod",
-  langfuse: { domain: "langfuse.test.internal" },
-  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
-  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
-};
-const load = (name: "dev" | "prod"): EnvironmentConfig => loadInline({ defaults: CLUSTER_ADMINS, environments: { [name]: name === "prod" ? PROD : { profile: "dev" } } }, name).config;
+const load = (name: "dev" | "prod"): EnvironmentConfig => environment(name);
 
 const group = (body: object): SynthesizedStack => ({ name: "network", json: { resource: { aws_eks_node_group: { general: body } } } });
 

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { releaseValues } from "../scripts/cost/helm-values";
 import { blocks, type Json } from "../scripts/cost/synthesized";
-import { CLUSTER_ADMINS } from "./support/fixtures";
-import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
  * Pods that keep data on an EBS volume (the bundled ClickHouse and Valkey) can only ever run in the volume's zone.
@@ -12,14 +11,7 @@ import { cleanupSynth, loadInline, resources, synthesize, type TfJson } from "./
 
 afterAll(cleanupSynth);
 
-const PROD = {
-  profile: "prod",
-  langfuse: { domain: "langfuse.test.internal" },
-  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
-  imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/test" },
-};
-
-const stacks = (name: "dev" | "prod", settings: object) => synthesize(loadInline({ defaults: CLUSTER_ADMINS, environments: { [name]: settings } }, name).config);
+const stacks = (name: "dev" | "prod", overrides: object = {}) => synthesize(environment(name, overrides));
 
 interface PodPlacement {
   readonly nodeSelector: Record<string, string>;
@@ -68,9 +60,9 @@ function statefulPods(app: TfJson): Record<string, PodPlacement> {
 }
 
 describe.each([
-  ["dev", "dev" as const, { profile: "dev" }],
-  ["prod", "prod" as const, PROD],
-  ["dev on demand over every zone", "dev" as const, { profile: "dev", nodeGroups: { general: { capacityType: "ON_DEMAND", singleAz: false } } }],
+  ["dev", "dev" as const, {}],
+  ["prod", "prod" as const, {}],
+  ["dev on demand over every zone", "dev" as const, { nodeGroups: { general: { capacityType: "ON_DEMAND", singleAz: false } } }],
 ])("%s", (_title, name, settings) => {
   it("puts stateful pods only on node groups that cannot bring a Spot node back in another zone", () => {
     const { network, app } = stacks(name, settings);
@@ -87,9 +79,17 @@ describe.each([
   });
 });
 
+describe("volumes", () => {
+  it.each(["dev", "prod"] as const)("%s: every storage class binds when the pod is scheduled, so a volume is created in its node's zone", (name) => {
+    const classes = Object.values(resources(stacks(name).app, "kubernetes_storage_class_v1"));
+    expect(classes.length).toBeGreaterThan(0);
+    for (const storageClass of classes) expect(storageClass.volume_binding_mode).toBe("WaitForFirstConsumer");
+  });
+});
+
 describe("placement reading", () => {
   it("keeps dev's ClickHouse and Valkey on the Spot general group in one subnet", () => {
-    const { network, app } = stacks("dev", { profile: "dev" });
+    const { network, app } = stacks("dev");
     const pods = statefulPods(app);
     expect(Object.keys(pods).sort()).toEqual(["clickhouse", "valkey"]);
     const [general] = eligible(nodeGroups(network), pods.clickhouse);
@@ -98,7 +98,7 @@ describe("placement reading", () => {
   });
 
   it("keeps prod's ClickHouse on its tainted on-demand group alone (the general group does not match its selector)", () => {
-    const { network, app } = stacks("prod", PROD);
+    const { network, app } = stacks("prod");
     const candidates = eligible(nodeGroups(network), statefulPods(app).clickhouse);
     expect(candidates.map((group) => [group.name, group.capacityType, group.subnets.length])).toEqual([["langfuse-prod-clickhouse-", "ON_DEMAND", 1]]);
   });

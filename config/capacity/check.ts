@@ -47,11 +47,13 @@ function checkInstanceTypes(config: EnvironmentConfig, key: Key): void {
 function unschedulableError(plan: NodeGroupPlan, workload: Workload, key: Key): ConfigError {
   const { allocatable } = plan.shape;
   const free = { cpu: allocatable.cpuMillis - plan.daemonSets.cpuMillis, memory: allocatable.memoryMiB - plan.daemonSets.memoryMiB, pods: allocatable.pods - plan.daemonSets.pods };
-  const types = plan.settings.instanceTypes.join("/");
-  const room = `a ${types} node has ${cpu(allocatable.cpuMillis)} CPU and ${mib(allocatable.memoryMiB)} allocatable, the DaemonSets on every node take ${cpu(plan.daemonSets.cpuMillis)} and ${mib(plan.daemonSets.memoryMiB)}, leaving ${cpu(free.cpu)} and ${mib(free.memory)}`;
+  const instanceType = plan.shape.instanceType;
+  const room = `a ${instanceType} node has ${cpu(allocatable.cpuMillis)} CPU and ${mib(allocatable.memoryMiB)} allocatable, the DaemonSets on every node take ${cpu(plan.daemonSets.cpuMillis)} and ${mib(plan.daemonSets.memoryMiB)}, leaving ${cpu(free.cpu)} and ${mib(free.memory)}`;
   const typesKey = key(`nodeGroups.${plan.group}.instanceTypes`);
-  if (free.pods < 1) {
-    return new ConfigError(typesKey, plan.settings.instanceTypes, `a ${types} node admits ${allocatable.pods} pods and its ${plan.daemonSets.pods} DaemonSets take them all: ${workload.name} never schedules; use a larger instance type`);
+  if (free.pods < 1 || free.cpu <= 0 || free.memory <= 0) {
+    const taken = `${plan.daemonSets.pods} pods, ${cpu(plan.daemonSets.cpuMillis)} CPU and ${mib(plan.daemonSets.memoryMiB)}`;
+    const offered = `${allocatable.pods} pods, ${cpu(allocatable.cpuMillis)} and ${mib(allocatable.memoryMiB)}`;
+    return new ConfigError(typesKey, plan.settings.instanceTypes, `the DaemonSets on every node take ${taken} of the ${offered} a ${instanceType} node offers: ${workload.name} never schedules; use a larger instance type`);
   }
   const tooMuchCpu = workload.requests.cpuMillis > free.cpu;
   const [dimension, asked, limit] = tooMuchCpu ? ["cpuRequest", cpu(workload.requests.cpuMillis), cpu(free.cpu)] : ["memoryRequest", mib(workload.requests.memoryMiB), mib(free.memory)];
@@ -66,12 +68,12 @@ function checkFit(plan: NodeGroupPlan, config: EnvironmentConfig, key: Key): voi
   const [misfit] = plan.baseline.unschedulable.length > 0 ? plan.baseline.unschedulable : plan.max.unschedulable;
   if (misfit) throw unschedulableError(plan, misfit, key);
   const path = `nodeGroups.${plan.group}`;
-  const types = plan.settings.instanceTypes.join("/");
+  const instanceType = plan.shape.instanceType;
   if (plan.baseline.nodesNeeded > plan.settings.desiredSize) {
     throw new ConfigError(
       key(`${path}.desiredSize`),
       plan.settings.desiredSize,
-      `the pods at minimum replicas need ${plan.baseline.nodesNeeded} ${types} nodes (npm run capacity shows them); with fewer the first apply waits on the Cluster Autoscaler and can time out. Raise desiredSize (and minSize) to ${plan.baseline.nodesNeeded} or use a larger instance type`,
+      `the pods at minimum replicas need ${plan.baseline.nodesNeeded} ${instanceType} nodes (npm run capacity shows them); with fewer the first apply waits on the Cluster Autoscaler and can time out. Raise desiredSize (and minSize) to ${plan.baseline.nodesNeeded} or use a larger instance type`,
     );
   }
   if (plan.max.nodesNeeded > plan.settings.maxSize) {
@@ -79,7 +81,7 @@ function checkFit(plan: NodeGroupPlan, config: EnvironmentConfig, key: Key): voi
     throw new ConfigError(
       key(`${path}.maxSize`),
       plan.settings.maxSize,
-      `at maximum replicas (web ${web.maxReplicas}, worker ${worker.maxReplicas}) the pods need ${plan.max.nodesNeeded} ${types} nodes; raise maxSize to ${plan.max.nodesNeeded}, use a larger instance type, or lower langfuse.web/worker.maxReplicas`,
+      `at maximum replicas (web ${web.maxReplicas}, worker ${worker.maxReplicas}) the pods need ${plan.max.nodesNeeded} ${instanceType} nodes; raise maxSize to ${plan.max.nodesNeeded}, use a larger instance type, or lower langfuse.web/worker.maxReplicas`,
     );
   }
 }

@@ -1,9 +1,8 @@
-import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster/eks-addons";
+import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster/cloudwatch-observability";
 import { DISK_METRICS_RESOURCES, RETENTION_JOB_RESOURCES } from "../../constructs/clickhouse/job-resources";
 import { buildLangfuseValues, type LangfuseEndpoints } from "../../constructs/langfuse/values";
 import { clusterAutoscalerValues } from "../../constructs/platform/cluster-autoscaler";
 import { LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_RESOURCES, WEBHOOK_PROBE_RESOURCES } from "../../constructs/platform/load-balancer-controller";
-import { ADDON_CHARTS } from "../../constructs/platform/platform-addons";
 import type { EnvironmentConfig } from "../schema";
 import { requestsOf, type PodRequests } from "./quantities";
 
@@ -52,17 +51,18 @@ const fixed = (replicas: number) => ({ baselineReplicas: replicas, maxReplicas: 
 
 /**
  * DaemonSets of the EKS managed add-ons; their requests come from the add-on manifests EKS installs (the default
- * version for the cluster's minor, same requests in every version since 2024).
+ * version for the cluster's minor), read from the upstream charts they are rendered from: aws-ebs-csi-driver chart
+ * 2.64.0, amazon-cloudwatch-observability chart 6.4.0 (aws-observability/helm-charts).
  */
-function eksDaemonSets(): Workload[] {
+export function eksDaemonSets(cloudwatch: { readonly containerLogs: { readonly enabled: boolean } } = CLOUDWATCH_OBSERVABILITY_CONFIGURATION): Workload[] {
   const workloads: Workload[] = [
     { name: "kube-system/kube-proxy", source: "EKS add-on kube-proxy (100m CPU, no memory request)", requests: request("100m", "0"), placement: everyNode, ...fixed(1) },
     { name: "kube-system/aws-node", source: "EKS add-on vpc-cni: aws-node 25m + aws-eks-nodeagent 25m (no memory request)", requests: request("50m", "0"), placement: everyNode, ...fixed(1) },
     { name: "kube-system/ebs-csi-node", source: "EKS add-on aws-ebs-csi-driver: 3 containers × 10m/40Mi", requests: request("30m", "120Mi"), placement: everyNode, ...fixed(1) },
     { name: "amazon-cloudwatch/cloudwatch-agent", source: "EKS add-on amazon-cloudwatch-observability (chart agent.resources)", requests: request("250m", "128Mi"), placement: everyNode, ...fixed(1) },
   ];
-  // Container logs off (constructs/cluster/eks-addons.ts) means no fluent-bit DaemonSet; on, it runs on every node.
-  if (CLOUDWATCH_OBSERVABILITY_CONFIGURATION.containerLogs.enabled) {
+  // Container logs off (constructs/cluster/cloudwatch-observability.ts) means no fluent-bit DaemonSet; on, it runs on every node.
+  if (cloudwatch.containerLogs.enabled) {
     workloads.push({ name: "amazon-cloudwatch/fluent-bit", source: "EKS add-on amazon-cloudwatch-observability (containerLogs.fluentBit.resources)", requests: request("50m", "25Mi"), placement: everyNode, ...fixed(1) });
   }
   return workloads;
@@ -77,9 +77,21 @@ function eksControllers(): Workload[] {
   ];
 }
 
+/**
+ * The chart versions whose defaults (or pod layout) the add-on entries below were read from. When ADDON_CHARTS
+ * (constructs/platform/platform-addons.ts) pins another version, a test fails until the entries are checked against
+ * the new chart's values and the version here follows.
+ */
+export const ADDON_CHART_VERSIONS_READ = {
+  loadBalancerController: { chart: "aws-load-balancer-controller", version: "3.4.2" },
+  metricsServer: { chart: "metrics-server", version: "3.13.0" },
+  keda: { chart: "keda", version: "2.18.0" },
+  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0" },
+} as const;
+
 /** The Helm add-ons of the app stack (constructs/platform). */
 function platformAddons(config: EnvironmentConfig): Workload[] {
-  const { loadBalancerController: lbc, metricsServer, keda, clusterAutoscaler } = ADDON_CHARTS;
+  const { loadBalancerController: lbc, metricsServer, keda, clusterAutoscaler } = ADDON_CHART_VERSIONS_READ;
   const autoscaler = clusterAutoscalerValues({ clusterName: "capacity-model", region: config.region, kubernetesVersion: config.cluster.kubernetesVersion, roleArn: "" }) as {
     resources: { requests: { cpu: string; memory: string } };
   };

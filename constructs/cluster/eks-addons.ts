@@ -4,6 +4,7 @@ import { dependable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { Naming } from "../../config/naming";
 import { IrsaRole } from "../identity/irsa-role";
+import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "./cloudwatch-observability";
 
 export interface EksAddonsProps {
   /** Names the add-ons' IRSA roles. */
@@ -28,11 +29,7 @@ const KUBE_SYSTEM = "kube-system";
 /** Where the amazon-cloudwatch-observability add-on runs its CloudWatch agent (not kube-system). */
 export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT = { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" } as const;
 
-/*
- * Container Insights metrics only: container logs would ship every Langfuse log line to CloudWatch Logs, billed per
- * GB, and `kubectl logs` already serves them. Metrics (replicas, pod CPU) feed the operations dashboard and alarms.
- */
-export const CLOUDWATCH_OBSERVABILITY_CONFIGURATION = { containerLogs: { enabled: false } } as const;
+export { CLOUDWATCH_OBSERVABILITY_CONFIGURATION };
 
 /**
  * The EKS managed add-ons: vpc-cni and kube-proxy (which nodes need before they turn Ready), coredns, the EBS CSI
