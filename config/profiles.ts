@@ -84,10 +84,11 @@ const dev: EnvironmentSettings = {
     externalUser: "",
     externalPasswordSecretArn: "",
     storageGiB: 20,
-    // One Keeper for one ClickHouse replica: a quorum of one is as available as the ClickHouse it serves, and
-    // Keeper holds replication metadata (a few MiB) plus its rotating raft log (up to ~1 GiB at the default 100k entries).
+    // One Keeper for one ClickHouse replica: a quorum of one is as available as the ClickHouse it serves. Keeper
+    // holds replication metadata (a few MiB) and its compressed raft log (100k-200k entries, ~100 MiB): 1 GiB, the
+    // smallest gp3 volume, leaves ten times that.
     keeperReplicas: 1,
-    keeperStorageGiB: 2,
+    keeperStorageGiB: 1,
     resources: { cpuRequest: "500m", cpuLimit: "1500m", memoryRequest: "1536Mi", memoryLimit: "3Gi" },
     retentionDays: 30,
     systemLogRetentionDays: 10,

@@ -1,4 +1,5 @@
 import { chartName, releaseValues, valueAt } from "./helm-values";
+import { isLangfuseV4Release, langfuseV4ChartVolumes } from "./langfuse-v4-volumes";
 import { block, blocks, isJson, literalNumber, literalString, quantityGiB, type Json, type TerraformResource } from "./synthesized";
 
 /*
@@ -38,6 +39,7 @@ const replicas = (values: Json, path: string, fallback: number) => literalNumber
 /** The volumes of the Langfuse chart's bundled stores; undefined when the release's values cannot be read. */
 export function langfuseChartVolumes(release: TerraformResource): ClaimedVolume[] | undefined {
   if (chartName(release) !== "langfuse") return [];
+  if (isLangfuseV4Release(release)) return langfuseV4ChartVolumes(release);
   const values = releaseValues(release);
   if (!values) return undefined;
   const volumes: ClaimedVolume[] = [];

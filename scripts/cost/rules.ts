@@ -1,4 +1,5 @@
 import { supportPhase } from "../../config/eks-versions";
+import { addonPodLines } from "./addon-pods";
 import type { UsageAssumptions } from "./assumptions";
 import { claimVolume, langfuseChartVolumes, statefulSetVolumes, volumeType, type ClaimedVolume, type StorageClasses } from "./kubernetes-volumes";
 import type { PriceBook } from "./prices";
@@ -261,7 +262,9 @@ const vpcEndpoint: Rule = (endpoint, context) => {
 const helmRelease: Rule = (release, context) => {
   const volumes = langfuseChartVolumes(release);
   // An unreadable release is reported once, by the ingress scan of the estimate.
-  return volumes === undefined ? [] : volumeLines(context, volumes);
+  if (volumes === undefined) return [];
+  const priced = volumeLines(context, volumes);
+  return "unpriced" in priced ? priced : [...priced, ...addonPodLines(release)];
 };
 const persistentVolumeClaim: Rule = (claim, context) => volumeLines(context, [claimVolume(claim)]);
 const statefulSet: Rule = (set, context) => volumeLines(context, statefulSetVolumes(set));
