@@ -232,6 +232,11 @@ describe("the operator-managed ClickHouse", () => {
     for (const [, config] of VARIANTS) expect(at(rendered(config), "clickhouse.crdCheck")).toBe(true);
   });
 
+  it("keeps the chart's guard against upgrading a v3 release that still runs the bitnami ClickHouse", () => {
+    // An environment deployed on v3 that forgets `line: v3` fails its helm upgrade instead of getting an empty ClickHouse.
+    for (const [, config] of VARIANTS) expect(at(rendered(config), "langfuse.allowV1Upgrade")).toBe(false);
+  });
+
   it("is one replica with its data on the retained clickhouse class: 200 GiB in prod, 20 GiB in dev", () => {
     for (const [name, size] of [["prod", "200Gi"], ["dev", "20Gi"]] as const) {
       const clickhouse = clickhouseOf(environment(name));

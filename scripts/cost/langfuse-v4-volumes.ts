@@ -1,4 +1,4 @@
-import { releaseValues, valueAt } from "./helm-values";
+import { chartName, releaseValues, valueAt } from "./helm-values";
 import type { ClaimedVolume } from "./kubernetes-volumes";
 import { literalNumber, literalString, quantityGiB, type Json, type TerraformResource } from "./synthesized";
 
@@ -22,7 +22,7 @@ const DEFAULTS = {
 
 /** True for a release of the langfuse chart 2.x. */
 export function isLangfuseV4Release(release: TerraformResource): boolean {
-  return /^2\./.test(literalString(release.body.version) ?? "");
+  return chartName(release) === "langfuse" && /^2\./.test(literalString(release.body.version) ?? "");
 }
 
 const deployed = (values: Json, store: string) => valueAt(values, `${store}.deploy`) !== false;
