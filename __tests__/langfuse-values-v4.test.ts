@@ -248,7 +248,7 @@ describe("the operator-managed ClickHouse", () => {
   it("runs one small Keeper for the one ClickHouse replica, on the same node and storage class", () => {
     const { keeper, cluster } = clickhouseOf(environment("prod"));
     expect(keeper).toMatchObject({ enabled: true, replicas: 1, storage: { size: "1Gi", className: "clickhouse" } });
-    expect(keeper.resources.requests).toEqual({ cpu: "100m", memory: "256Mi" });
+    expect(keeper.resources.requests).toEqual({ cpu: "50m", memory: "256Mi" });
     expect(keeper.nodeSelector).toEqual(cluster.nodeSelector);
     expect(keeper.tolerations).toEqual(cluster.tolerations);
   });

@@ -53,9 +53,12 @@ export const DOCKER_HUB_IMAGES_V4 = {
  */
 export const LANGFUSE_RUN_AS_USER = 1001;
 
-/** Keeper sizing: the coordination data of one Langfuse cluster is a few MiB; requests are what it idles at. */
+/**
+ * Keeper sizing: the coordination data of one Langfuse cluster is a few MiB and Keeper idles at a few millicores;
+ * requests stay small because in prod they come out of the ClickHouse node, next to ClickHouse and the DaemonSets.
+ */
 export const KEEPER_RESOURCES: KubernetesResources = {
-  requests: { cpu: "100m", memory: "256Mi" },
+  requests: { cpu: "50m", memory: "256Mi" },
   limits: { cpu: "500m", memory: "1Gi" },
 };
 
