@@ -48,8 +48,9 @@ export const DOCKER_HUB_IMAGES_V4 = {
 } as const;
 
 /**
- * User and group the Langfuse images run as (uid 1001 in the web and worker Dockerfiles). Kubernetes cannot check
- * runAsNonRoot against a named image user, so the pods say the number.
+ * User and group the Langfuse images run as: web/Dockerfile and worker/Dockerfile of langfuse/langfuse create
+ * `nextjs` / `expressjs` with uid 1001 and own the app files with gid 1001. Kubernetes cannot check runAsNonRoot
+ * against a named image user, so the pods say the number.
  */
 export const LANGFUSE_RUN_AS_USER = 1001;
 

@@ -166,7 +166,8 @@ export class ClickHouseOperatorAddons extends Construct {
         backoffLimit: 3,
         activeDeadlineSeconds: 600,
         template: {
-          metadata: { labels },
+          // No pod labels of our own: the Job controller adds its own there, as on the load balancer gate.
+          metadata: {},
           spec: {
             restartPolicy: "Never",
             serviceAccountName: account.metadata.name,
