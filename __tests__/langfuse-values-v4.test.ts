@@ -318,6 +318,23 @@ describe.runIf(existsSync(OPERATOR_REFERENCE))("the custom resources the chart r
   });
 });
 
+describe.runIf(hasReference)("the names contract/clickhouse-v4.ts promises match the chart's templates", () => {
+  const template = (file: string) => readFileSync(join(REFERENCE, "templates", file), "utf8");
+
+  it("Langfuse reaches ClickHouse at <fullname>-clickhouse-headless on the HTTP and native ports", () => {
+    expect(template("_helpers.tpl")).toContain('printf "%s-clickhouse-headless" (include "langfuse.fullname" .)');
+    expect(OPERATOR_CLICKHOUSE.headlessServiceName).toBe(`${OPERATOR_CLICKHOUSE.clusterResourceName}-clickhouse-headless`);
+    const values = rendered(environment("prod"));
+    expect([at(values, "clickhouse.httpPort"), at(values, "clickhouse.nativePort")]).toEqual([OPERATOR_CLICKHOUSE.httpPort, OPERATOR_CLICKHOUSE.nativePort]);
+  });
+
+  it("names the ClickHouseCluster and KeeperCluster after the fullname, and the cluster references that Keeper", () => {
+    for (const file of ["clickhouse/cluster.yaml", "clickhouse/keeper.yaml"]) expect(template(file)).toMatch(/metadata:\n  name: \{\{ include "langfuse.fullname" \. \}\}/);
+    expect(template("clickhouse/cluster.yaml")).toMatch(/keeperClusterRef:\n    name: \{\{ include "langfuse.fullname" \. \}\}/);
+    expect(OPERATOR_CLICKHOUSE.keeperResourceName).toBe(OPERATOR_CLICKHOUSE.clusterResourceName);
+  });
+});
+
 describe("Langfuse itself on v4", () => {
   it("pins the app image explicitly, one tag for web and worker", () => {
     const values = rendered(environment("prod"));
