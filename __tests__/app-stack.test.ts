@@ -20,6 +20,10 @@ afterAll(cleanupSynth);
 
 const dev = () => synthesize(environment("dev")).app;
 const prod = () => synthesize(environment("prod")).app;
+/** The v3 line (chart 1.5.41) explicitly: the profiles default to v4 (__tests__/v4-release.test.ts covers it). */
+const v3 = { langfuse: { line: "v3" } };
+const devV3 = () => synthesize(environment("dev", v3)).app;
+const prodV3 = () => synthesize(environment("prod", v3)).app;
 /** prod with a given certificate, no Route53 zone, no internal ALB and an external ClickHouse. */
 const prodVariant = () =>
   synthesize(
@@ -167,9 +171,9 @@ describe("the ClickHouse storage class", () => {
 });
 
 describe.each([
-  ["dev", dev],
-  ["prod", prod],
-])("%s: the Langfuse release", (_name, stack) => {
+  ["dev", devV3],
+  ["prod", prodV3],
+])("%s on v3: the Langfuse release", (_name, stack) => {
   it("installs chart langfuse 1.5.41 from langfuse-k8s into the langfuse namespace", () => {
     const json = stack();
     expect(release(json, "langfuse")).toMatchObject({

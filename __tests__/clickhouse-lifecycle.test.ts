@@ -25,9 +25,10 @@ afterAll(() => {
   scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
-const prodConfig = environment("prod");
+// The bitnami ClickHouse of the v3 line (the profiles default to v4, whose names contract/clickhouse-v4.ts holds).
+const prodConfig = environment("prod", { langfuse: { line: "v3" } });
 // dev turned the emergency cleanup on: it proves the function's path through subnets without NAT.
-const devConfig = environment("dev", { clickhouse: { diskAlarmPercent: 85, retentionDays: 14, emergencyCleanup: true } });
+const devConfig = environment("dev", { langfuse: { line: "v3" }, clickhouse: { diskAlarmPercent: 85, retentionDays: 14, emergencyCleanup: true } });
 const prod = () => synthesize(prodConfig);
 const dev = () => synthesize(devConfig);
 const dep = (name: string) => `\${data.tfe_outputs.upstream-deps.nonsensitive_values["${name}"]}`;

@@ -11,7 +11,11 @@ import {
 import { CHART_KEYS_FILE, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
 import { existsInChart, FREE_FORM_MAPS, unknownKeyPaths } from "./support/chart-keys";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
+import { deepMerge } from "../config/load";
 import { environment } from "./support/synth";
+
+/** An environment on the v3 line (chart 1.5.41), which this builder serves; the profiles default to v4. */
+const environmentV3 = (name: string, overrides: object = {}): EnvironmentConfig => environment(name, deepMerge({ langfuse: { line: "v3" } }, overrides) as object);
 
 /*
  * Every key path the builder writes must exist in the chart's reference values (chart langfuse 1.5.41), or,
@@ -42,11 +46,11 @@ const endpoints: LangfuseEndpoints = {
 const externalClickHouse = { clickhouse: EXTERNAL_CLICKHOUSE };
 
 const VARIANTS: ReadonlyArray<readonly [string, EnvironmentConfig]> = [
-  ["dev (bundled Valkey and ClickHouse)", environment("dev")],
-  ["dev with headless initialization", environment("dev", { langfuse: { init: { organizationName: "Acme Labs", projectName: "Chat Bot", adminEmail: "a@acme.dev", adminName: "A" } } })],
-  ["prod (ElastiCache, dedicated ClickHouse nodes)", environment("prod")],
-  ["prod with an external ClickHouse", environment("prod", externalClickHouse)],
-  ["dev pulling through the image cache", environment("dev", { imageCache: { enabled: true, dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" } })],
+  ["dev (bundled Valkey and ClickHouse)", environmentV3("dev")],
+  ["dev with headless initialization", environmentV3("dev", { langfuse: { init: { organizationName: "Acme Labs", projectName: "Chat Bot", adminEmail: "a@acme.dev", adminName: "A" } } })],
+  ["prod (ElastiCache, dedicated ClickHouse nodes)", environmentV3("prod")],
+  ["prod with an external ClickHouse", environmentV3("prod", externalClickHouse)],
+  ["dev pulling through the image cache", environmentV3("dev", { imageCache: { enabled: true, dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" } })],
 ];
 
 const valuesOf = (config: EnvironmentConfig) => buildLangfuseValues(config, endpoints);
@@ -71,7 +75,7 @@ describe("every key the values builder writes exists in chart langfuse 1.5.41", 
   });
 
   it("reports a misspelled key, in the chart and in a subchart", () => {
-    const values = structuredClone(valuesOf(environment("prod"))) as unknown as Tree;
+    const values = structuredClone(valuesOf(environmentV3("prod"))) as unknown as Tree;
     (values.langfuse as Tree).web = { ...((values.langfuse as Tree).web as Tree), hpa: { enable: false } };
     values.clickhouse = { ...(values.clickhouse as Tree), persistance: { size: "200Gi" } };
     values.redis = { ...(values.redis as Tree), tls: { enabled: true, verify: true } };
@@ -116,7 +120,7 @@ describe("no secret value inside the values", () => {
   });
 
   it("points each credential at the key the Secret holds for it", () => {
-    const values = valuesOf(environment("prod"));
+    const values = valuesOf(environmentV3("prod"));
     expect(values.langfuse.salt.secretKeyRef.key).toBe(LANGFUSE_SECRET_KEYS.salt);
     expect(values.langfuse.encryptionKey.secretKeyRef.key).toBe(LANGFUSE_SECRET_KEYS.encryptionKey);
     expect(values.langfuse.nextauth.secret.secretKeyRef.key).toBe(LANGFUSE_SECRET_KEYS.nextauthSecret);
@@ -128,13 +132,13 @@ describe("no secret value inside the values", () => {
 
 describe("external services", () => {
   it("uses the external PostgreSQL over TLS with the deps endpoints", () => {
-    const { postgresql } = valuesOf(environment("dev"));
+    const { postgresql } = valuesOf(environmentV3("dev"));
     expect(postgresql).toMatchObject({ deploy: false, host: endpoints.databaseHost, port: "5432", args: "sslmode=require" });
     expect(postgresql.auth).toMatchObject({ username: "langfuse", database: "langfuse" });
   });
 
   it("uses S3 through the service account's IRSA role, with the events/ media/ exports/ prefixes", () => {
-    const { s3, langfuse } = valuesOf(environment("prod"));
+    const { s3, langfuse } = valuesOf(environmentV3("prod"));
     expect(s3).toEqual({
       deploy: false,
       bucket: endpoints.bucketName,
@@ -148,18 +152,18 @@ describe("external services", () => {
   });
 
   it("runs the chart's Valkey with noeviction in dev", () => {
-    const { redis } = valuesOf(environment("dev"));
+    const { redis } = valuesOf(environmentV3("dev"));
     expect(redis.deploy).toBe(true);
     expect(redis.deploy && redis.primary.extraFlags).toEqual(["--maxmemory-policy noeviction"]);
   });
 
   it("connects to ElastiCache over TLS without a user name in prod", () => {
-    const { redis } = valuesOf(environment("prod"));
+    const { redis } = valuesOf(environmentV3("prod"));
     expect(redis).toMatchObject({ deploy: false, host: endpoints.redisHost, port: "6379", tls: { enabled: true }, auth: { username: null } });
   });
 
   it("points at an external ClickHouse by URL, migration URL and user, without deploying one", () => {
-    const { clickhouse } = valuesOf(environment("prod", externalClickHouse));
+    const { clickhouse } = valuesOf(environmentV3("prod", externalClickHouse));
     expect(clickhouse).toEqual({
       deploy: false,
       clusterEnabled: false,
@@ -181,18 +185,18 @@ describe("bundled ClickHouse", () => {
   });
 
   it("runs on the dedicated node group in prod and anywhere in dev", () => {
-    const prod = valuesOf(environment("prod")).clickhouse;
+    const prod = valuesOf(environmentV3("prod")).clickhouse;
     expect(prod.deploy && prod.nodeSelector).toEqual({ workload: "clickhouse" });
     expect(prod.deploy && prod.tolerations).toEqual([{ key: "dedicated", operator: "Equal", value: "clickhouse", effect: "NoSchedule" }]);
     // requests = limits (Guaranteed QoS), below the 3490m the dedicated r7g.xlarge leaves next to its DaemonSets
     expect(prod.deploy && prod.resources).toEqual({ requests: { cpu: "3400m", memory: "26Gi" }, limits: { cpu: "3400m", memory: "26Gi" } });
-    const dev = valuesOf(environment("dev")).clickhouse;
+    const dev = valuesOf(environmentV3("dev")).clickhouse;
     expect(dev).not.toHaveProperty("nodeSelector");
     expect(dev).not.toHaveProperty("tolerations");
   });
 
   it("removes the system log tables that fill disks and keeps query_log for systemLogRetentionDays", () => {
-    const clickhouse = valuesOf(environment("prod", { clickhouse: { systemLogRetentionDays: 7 } })).clickhouse;
+    const clickhouse = valuesOf(environmentV3("prod", { clickhouse: { systemLogRetentionDays: 7 } })).clickhouse;
     const xml = clickhouse.deploy ? clickhouse.extraOverrides : "";
     expect(xml).toBe(clickhouseServerOverrides(7));
     for (const table of ["trace_log", "text_log", "metric_log", "asynchronous_metric_log", "opentelemetry_span_log", "latency_log", "processors_profile_log"]) {
@@ -208,20 +212,20 @@ describe("bundled ClickHouse", () => {
 
 describe("Langfuse itself", () => {
   it("derives NEXTAUTH_URL from the domain, or localhost for port-forwarding", () => {
-    expect(valuesOf(environment("prod")).langfuse.nextauth.url).toBe("https://langfuse.example.com");
-    expect(valuesOf(environment("dev")).langfuse.nextauth.url).toBe("http://localhost:3000");
+    expect(valuesOf(environmentV3("prod")).langfuse.nextauth.url).toBe("https://langfuse.example.com");
+    expect(valuesOf(environmentV3("dev")).langfuse.nextauth.url).toBe("http://localhost:3000");
   });
 
   it("takes sign-up and telemetry from the configuration", () => {
-    expect(valuesOf(environment("dev")).langfuse.features).toEqual({ telemetryEnabled: false, signUpDisabled: true });
-    expect(valuesOf(environment("dev", { langfuse: { signUpDisabled: false, telemetryEnabled: true } })).langfuse.features).toEqual({
+    expect(valuesOf(environmentV3("dev")).langfuse.features).toEqual({ telemetryEnabled: false, signUpDisabled: true });
+    expect(valuesOf(environmentV3("dev", { langfuse: { signUpDisabled: false, telemetryEnabled: true } })).langfuse.features).toEqual({
       telemetryEnabled: true,
       signUpDisabled: false,
     });
   });
 
   it("initializes the organization, project, admin and API keys headlessly, credentials from the Secret", () => {
-    const env = valuesOf(environment("prod")).langfuse.additionalEnv;
+    const env = valuesOf(environmentV3("prod")).langfuse.additionalEnv;
     const byName = Object.fromEntries(env.map((e) => [e.name, "value" in e ? e.value : e.valueFrom.secretKeyRef.key]));
     expect(byName).toEqual({
       LANGFUSE_INIT_ORG_ID: "example",
@@ -234,18 +238,18 @@ describe("Langfuse itself", () => {
       LANGFUSE_INIT_USER_NAME: "Admin",
       LANGFUSE_INIT_USER_PASSWORD: LANGFUSE_SECRET_KEYS.initUserPassword,
     });
-    expect(valuesOf(environment("dev", { langfuse: { init: null } })).langfuse.additionalEnv).toEqual([]);
+    expect(valuesOf(environmentV3("dev", { langfuse: { init: null } })).langfuse.additionalEnv).toEqual([]);
   });
 
   it("gives the web container time to finish migrations before liveness can kill it", () => {
-    const { web } = valuesOf(environment("prod")).langfuse;
+    const { web } = valuesOf(environmentV3("prod")).langfuse;
     expect(web.livenessProbe.initialDelaySeconds).toBe(WEB_MIGRATION_GRACE_SECONDS);
     expect(web.livenessProbe.initialDelaySeconds + web.livenessProbe.periodSeconds * web.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(180);
     expect(web.readinessProbe.initialDelaySeconds).toBeLessThan(web.livenessProbe.initialDelaySeconds);
   });
 
   it("sizes web and worker per environment and spreads them across zones", () => {
-    const { web, worker } = valuesOf(environment("prod")).langfuse;
+    const { web, worker } = valuesOf(environmentV3("prod")).langfuse;
     expect(web.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1Gi" } });
     expect(worker.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "1536Mi" } });
     expect(web.hpa.minReplicas).toBe(2);
@@ -257,12 +261,12 @@ describe("Langfuse itself", () => {
   });
 
   it("leaves zones that only hold tainted ClickHouse nodes out of the spread, so web can scale past one replica per zone", () => {
-    const { web, worker } = valuesOf(environment("prod")).langfuse;
+    const { web, worker } = valuesOf(environmentV3("prod")).langfuse;
     for (const constraint of [...web.pod.topologySpreadConstraints, ...worker.pod.topologySpreadConstraints]) expect(constraint.nodeTaintsPolicy).toBe("Honor");
   });
 
   it("renders the chart's web HPA for KEDA to adopt (no replicas in the Deployment) and scales the worker with the chart's CPU HPA", () => {
-    const { web, worker } = valuesOf(environment("prod")).langfuse;
+    const { web, worker } = valuesOf(environmentV3("prod")).langfuse;
     expect(web.hpa).toEqual({ enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 });
     expect(web).not.toHaveProperty("replicas");
     expect(web.keda.enabled).toBe(false);
@@ -271,7 +275,7 @@ describe("Langfuse itself", () => {
   });
 
   it("keeps a PodDisruptionBudget on web and worker that selects their pods", () => {
-    const { web, worker } = valuesOf(environment("prod")).langfuse;
+    const { web, worker } = valuesOf(environmentV3("prod")).langfuse;
     for (const deployment of [web, worker]) expect(deployment.pdb).toEqual({ create: true, maxUnavailable: 1 });
     expect(web.pod.labels["app.kubernetes.io/component"]).toBe("web");
     expect(worker.pod.labels["app.kubernetes.io/component"]).toBe("worker");

@@ -11,6 +11,7 @@ import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { layoutDashboard, type WidgetSpec } from "../constructs/observability/dashboard-widgets";
 import { Observability, type ObservabilityProps } from "../constructs/observability/observability";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+import { OPERATOR_CLICKHOUSE } from "../contract/clickhouse-v4";
 
 /*
  * The operations dashboard and alarms: on dev and prod as the app stack builds them from the configuration, and on
@@ -127,8 +128,9 @@ describe("operations dashboard", () => {
         DISK_METRICS_NAMESPACE, "UsagePercent",
         "ClusterName", CLUSTER,
         "Namespace", expect.stringContaining("kubernetes_namespace_v1"),
-        "PVCName", "data-langfuse-clickhouse-shard0-0",
-        "PodName", "langfuse-clickhouse-shard0-0",
+        // The operator-managed ClickHouse of the v4 line (the default); v3's bitnami names are BUNDLED_CLICKHOUSE.
+        "PVCName", OPERATOR_CLICKHOUSE.persistentVolumeClaimName,
+        "PodName", OPERATOR_CLICKHOUSE.podName,
       ]);
       expect(disk.properties.annotations.horizontal.map((a: TfJson) => a.value)).toEqual([env.config.observability.clickhouseDiskWarnPercent, env.config.clickhouse.diskAlarmPercent]);
       const runs = metricsOf(graph(env, "Emergency cleanup runs")!);

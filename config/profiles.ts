@@ -87,6 +87,11 @@ const dev: EnvironmentSettings = {
     externalUser: "",
     externalPasswordSecretArn: "",
     storageGiB: 20,
+    // One Keeper for one ClickHouse replica: a quorum of one is as available as the ClickHouse it serves. Keeper
+    // holds replication metadata (a few MiB) and its compressed raft log (100k-200k entries, ~100 MiB): 1 GiB, the
+    // smallest gp3 volume, leaves ten times that.
+    keeperReplicas: 1,
+    keeperStorageGiB: 1,
     resources: { cpuRequest: "500m", cpuLimit: "1500m", memoryRequest: "1536Mi", memoryLimit: "3Gi" },
     retentionDays: 30,
     systemLogRetentionDays: 10,
@@ -96,7 +101,12 @@ const dev: EnvironmentSettings = {
     cleanupTimeBudgetSeconds: 240,
   },
   langfuse: {
-    chartVersion: "1.5.41",
+    // New environments get the current major; an environment deployed on v3 sets line: v3 (docs/upgrading.md).
+    line: "v4",
+    chartVersion: null,
+    imageTag: null,
+    // A new install: v4 tables only. The other combinations are steps of a migration from v3 (docs/upgrading.md).
+    v4Migration: { writeMode: "events_only", nativeOtelBehaviour: "direct", allowPreviewOptIn: true, historicBackfill: false },
     domain: null,
     signUpDisabled: true,
     telemetryEnabled: false,

@@ -164,6 +164,10 @@ export const environmentSchema = z
           .string()
           .describe("Secrets Manager ARN holding the external ClickHouse password (mode external); never the password itself."),
         storageGiB: z.number().int().min(10).max(MAX_EBS_VOLUME_GIB).describe("Size of the ClickHouse volume, GiB."),
+        keeperReplicas: z
+          .union([z.literal(1), z.literal(3), z.literal(5)])
+          .describe("ClickHouse Keeper replicas (v4 line, bundled ClickHouse): 1 beside a single ClickHouse replica, on its node; 3 or 5 for a replicated ClickHouse."),
+        keeperStorageGiB: z.number().int().min(1).max(MAX_EBS_VOLUME_GIB).describe("Size of each Keeper volume, GiB (v4 line, bundled ClickHouse)."),
         resources: resourcesSchema,
         retentionDays: z.number().int().min(1).max(MAX_CLICKHOUSE_RETENTION_DAYS).describe("Days traces, observations and scores are kept (at most 10 years: a longer TTL overflows ClickHouse's DateTime and deletes fresh rows)."),
         systemLogRetentionDays: z.number().int().min(1).max(MAX_SYSTEM_LOG_RETENTION_DAYS).describe("Days ClickHouse system log tables (query_log …) are kept."),
@@ -176,7 +180,34 @@ export const environmentSchema = z
       .strict(),
     langfuse: z
       .object({
-        chartVersion: z.string().regex(/^1\.5\.\d+$/, "must be a 1.5.x chart (the Langfuse v3 line)").describe("langfuse-k8s chart version."),
+        line: z
+          .enum(["v3", "v4"])
+          .describe("Langfuse major line: v4 (chart 2.x, app 4.x, ClickHouse through the ClickHouse operator) for new environments; v3 (chart 1.5.x, bundled bitnami ClickHouse) keeps an existing v3 deployment as it is."),
+        chartVersion: z
+          .string()
+          .nullable()
+          .describe("langfuse-k8s chart version, or null for the version this project pins for the line (v3: 1.5.41, v4: 2.0.0). v3 takes 1.5.x, v4 2.0.x."),
+        imageTag: z
+          .string()
+          .nullable()
+          .describe("Langfuse app image tag (web and worker), v4 line only; null runs the tag pinned with the default chart (4.4.0 with 2.0.0). Required when chartVersion is set on v4."),
+        v4Migration: z
+          .object({
+            writeMode: z
+              .enum(["events_only", "dual", "legacy"])
+              .describe("LANGFUSE_MIGRATION_V4_WRITE_MODE: events_only (new installs), dual (old and new tables, while migrating from v3) or legacy (v3 behaviour)."),
+            nativeOtelBehaviour: z
+              .enum(["direct", "dual_write"])
+              .describe("LANGFUSE_MIGRATION_V4_NATIVE_OTEL_BEHAVIOUR: direct, or dual_write (required by legacy; refused with events_only)."),
+            allowPreviewOptIn: z
+              .boolean()
+              .describe("LANGFUSE_MIGRATION_V4_ALLOW_PREVIEW_OPT_IN: lets users opt into the v4 preview; must be true with events_only and false with legacy."),
+            historicBackfill: z
+              .boolean()
+              .describe("LANGFUSE_BACKGROUND_MIGRATION_V4_ENABLE_HISTORIC_BACKFILL: copy v3 data into the v4 tables (about 3x the ClickHouse disk while it runs); not with legacy."),
+          })
+          .strict()
+          .describe("The v4 migration settings the worker reads (v4 line only); combinations the worker refuses to start on are refused at synth."),
         domain: z.string().nullable().describe("Public host name (langfuse.example.com); null for port-forward access."),
         signUpDisabled: z.boolean().describe("Disable public sign-up."),
         telemetryEnabled: z.boolean().describe("Send anonymous usage telemetry to Langfuse."),

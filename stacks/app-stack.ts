@@ -10,10 +10,13 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease, OPERATOR_CLICKHOUSE_NAMES, type BundledClickHouseNames } from "../constructs/langfuse/release";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
-import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
+import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, type LangfuseEndpoints } from "../constructs/langfuse/values";
+import { buildLangfuseV4Values } from "../constructs/langfuse/values-v4";
+import { ClickHouseOperatorAddons } from "../constructs/platform/clickhouse-operator";
+import { resolveRelease } from "../contract/langfuse-lines";
 import { PlatformAddons } from "../constructs/platform/platform-addons";
 import { StorageClasses } from "../constructs/platform/storage-classes";
 import { EnvironmentStack } from "./environment-stack";
@@ -26,11 +29,13 @@ export class AppStack extends EnvironmentStack {
   /** Load balancer controller, metrics-server, KEDA, Cluster Autoscaler; `platform.ready` gates anything creating Services. */
   readonly platform: PlatformAddons;
   readonly storageClasses: StorageClasses;
+  /** cert-manager and the ClickHouse operator; only on the v4 line with the bundled ClickHouse. */
+  readonly clickhouseOperator?: ClickHouseOperatorAddons;
   /** Name of the Langfuse namespace (a reference: using it orders after the namespace). */
   readonly namespace: string;
   /** The Langfuse Helm release. */
   readonly langfuseRelease: Release;
-  /** Object names of the bundled ClickHouse, or undefined when ClickHouse is external. */
+  /** Object names of the bundled ClickHouse (bitnami on v3, operator-managed on v4), or undefined when external. */
   readonly clickhouse?: BundledClickHouseNames;
   /** The ALBs, certificate and DNS record, or undefined without an ingress (dev). */
   readonly ingress?: LangfuseIngress;
@@ -82,7 +87,7 @@ export class AppStack extends EnvironmentStack {
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
 
-    const values = buildLangfuseValues(config, {
+    const endpoints: LangfuseEndpoints = {
       databaseHost: deps.database_host,
       databasePort: deps.database_port,
       databaseName: deps.database_name,
@@ -93,15 +98,28 @@ export class AppStack extends EnvironmentStack {
       redisHost: deps.redis_host,
       redisPort: deps.redis_port,
       imageRegistryPrefix: deps.image_registry_prefix,
-    });
+    };
+    const release = resolveRelease(config.langfuse);
+    const v4 = release.line === "v4";
+    const bundledClickHouse = config.clickhouse.mode === "bundled";
+    // The v4 chart's ClickHouse is custom resources the operator runs: the operator (and cert-manager) come first.
+    if (v4 && bundledClickHouse) {
+      this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { dependsOn: [this.platform.ready], imageRegistryPrefix });
+    }
     this.langfuseRelease = new LangfuseRelease(this, "langfuse", {
       namespace: this.namespace,
-      chartVersion: config.langfuse.chartVersion,
-      values,
+      chartVersion: release.chartVersion,
+      values: v4 ? buildLangfuseV4Values(config, endpoints) : buildLangfuseValues(config, endpoints),
       // Not metrics-server: HPAs wait for metrics on their own, and that release would add its wait to the apply's path.
-      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready],
+      dependsOn: [
+        secret.secret,
+        this.storageClasses.defaultClass,
+        this.storageClasses.clickhouseClass,
+        this.platform.ready,
+        ...(this.clickhouseOperator ? [this.clickhouseOperator.ready] : []),
+      ],
     }).release;
-    this.clickhouse = config.clickhouse.mode === "bundled" ? BUNDLED_CLICKHOUSE : undefined;
+    this.clickhouse = bundledClickHouse ? (v4 ? OPERATOR_CLICKHOUSE_NAMES : BUNDLED_CLICKHOUSE) : undefined;
 
     if (config.ingress.enabled && config.langfuse.domain) {
       this.ingress = new LangfuseIngress(this, "ingress", {
@@ -143,7 +161,7 @@ export class AppStack extends EnvironmentStack {
         region: config.region,
         bundled: this.clickhouse,
         clickhouse: config.clickhouse,
-        chartVersion: config.langfuse.chartVersion,
+        chartVersion: release.chartVersion,
         namespace: this.namespace,
         network,
         deps,

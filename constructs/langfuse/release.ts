@@ -2,7 +2,9 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
+import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
 import type { LangfuseChartValues } from "./values";
+import type { LangfuseV4ChartValues } from "./values-v4";
 
 /** Helm release name; the chart derives every object name from it (langfuse-web, langfuse-clickhouse …). */
 export const LANGFUSE_RELEASE_NAME = "langfuse";
@@ -53,13 +55,29 @@ export const BUNDLED_CLICKHOUSE: BundledClickHouseNames = {
   nativePort: 9000,
 };
 
+/**
+ * The same names for the v4 line's operator-managed ClickHouse (contract/clickhouse-v4.ts). It has no ClusterIP
+ * Service: clients use the headless one, which resolves to the single pod.
+ */
+export const OPERATOR_CLICKHOUSE_NAMES: BundledClickHouseNames = {
+  serviceName: OPERATOR_CLICKHOUSE.headlessServiceName,
+  headlessServiceName: OPERATOR_CLICKHOUSE.headlessServiceName,
+  statefulSetName: OPERATOR_CLICKHOUSE.statefulSetName,
+  podName: OPERATOR_CLICKHOUSE.podName,
+  persistentVolumeClaimName: OPERATOR_CLICKHOUSE.persistentVolumeClaimName,
+  containerName: OPERATOR_CLICKHOUSE.containerName,
+  podLabels: OPERATOR_CLICKHOUSE.podLabels,
+  httpPort: OPERATOR_CLICKHOUSE.httpPort,
+  nativePort: OPERATOR_CLICKHOUSE.nativePort,
+};
+
 export interface LangfuseReleaseProps {
   /** Namespace of the release (created beforehand, with the `langfuse-secrets` Secret in it). */
   readonly namespace: string;
-  /** Version of the langfuse chart (1.5.x: Langfuse v3). */
+  /** Version of the langfuse chart (1.5.x: Langfuse v3, 2.0.x: Langfuse v4). */
   readonly chartVersion: string;
-  /** The chart values, from `buildLangfuseValues`. */
-  readonly values: LangfuseChartValues;
+  /** The chart values, from `buildLangfuseValues` (v3) or `buildLangfuseV4Values` (v4). */
+  readonly values: LangfuseChartValues | LangfuseV4ChartValues;
   /**
    * Seconds Helm waits for every pod to be Ready; a first install runs all migrations inside it.
    * @default WAIT_BOUNDS_SECONDS.langfuseRelease (300, contract/apply-budget.ts)

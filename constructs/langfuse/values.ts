@@ -50,25 +50,25 @@ export interface LangfuseEndpoints {
   readonly imageRegistryPrefix: string;
 }
 
-interface SecretKeyRef {
+export interface SecretKeyRef {
   readonly secretKeyRef: { readonly name: string; readonly key: string };
 }
 
-type EnvVar = { readonly name: string; readonly value: string } | { readonly name: string; readonly valueFrom: SecretKeyRef };
+export type EnvVar = { readonly name: string; readonly value: string } | { readonly name: string; readonly valueFrom: SecretKeyRef };
 
-interface KubernetesResources {
+export interface KubernetesResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-interface Toleration {
+export interface Toleration {
   readonly key: string;
   readonly operator: "Equal";
   readonly value: string;
   readonly effect: "NoSchedule";
 }
 
-interface TopologySpreadConstraint {
+export interface TopologySpreadConstraint {
   readonly maxSkew: number;
   readonly topologyKey: string;
   readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
@@ -76,14 +76,14 @@ interface TopologySpreadConstraint {
   readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> };
 }
 
-interface HttpProbe {
+export interface HttpProbe {
   readonly initialDelaySeconds: number;
   readonly periodSeconds: number;
   readonly timeoutSeconds: number;
   readonly failureThreshold: number;
 }
 
-interface PodDisruptionBudget {
+export interface PodDisruptionBudget {
   readonly create: boolean;
   readonly maxUnavailable: number;
 }
@@ -235,9 +235,9 @@ export interface LangfuseChartValues {
   readonly s3: S3Section;
 }
 
-const secretRef = (key: string): SecretKeyRef => ({ secretKeyRef: { name: KUBERNETES_SECRET_NAME, key } });
+export const secretRef = (key: string): SecretKeyRef => ({ secretKeyRef: { name: KUBERNETES_SECRET_NAME, key } });
 
-function kubernetesResources(resources: ResourceSettings): KubernetesResources {
+export function kubernetesResources(resources: ResourceSettings): KubernetesResources {
   return {
     requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
     limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
@@ -249,7 +249,7 @@ function kubernetesResources(resources: ResourceSettings): KubernetesResources {
  * app.kubernetes.io/component, which not every 1.5.x Deployment template puts on its pods: setting it here makes
  * the PDBs match whatever the template does; the spread constraints select on the same labels.
  */
-function componentLabels(component: "web" | "worker"): Record<string, string> {
+export function componentLabels(component: "web" | "worker"): Record<string, string> {
   return { "app.kubernetes.io/instance": "langfuse", "app.kubernetes.io/component": component };
 }
 
@@ -284,11 +284,11 @@ function slugId(name: string): string {
 }
 
 /** The public URL Langfuse builds links and OAuth callbacks from. */
-function nextAuthUrl(config: EnvironmentConfig): string {
+export function nextAuthUrl(config: EnvironmentConfig): string {
   return config.langfuse.domain ? `https://${config.langfuse.domain}` : "http://localhost:3000";
 }
 
-function headlessInitEnv(config: EnvironmentConfig): EnvVar[] {
+export function headlessInitEnv(config: EnvironmentConfig): EnvVar[] {
   const init = config.langfuse.init;
   if (!init) return [];
   const fromSecret = (name: string, key: string): EnvVar => ({ name, valueFrom: secretRef(key) });
@@ -305,7 +305,7 @@ function headlessInitEnv(config: EnvironmentConfig): EnvVar[] {
   ];
 }
 
-function spreadAcrossZones(component: "web" | "worker"): TopologySpreadConstraint[] {
+export function spreadAcrossZones(component: "web" | "worker"): TopologySpreadConstraint[] {
   const labelSelector = { matchLabels: componentLabels(component) };
   // Honor: a zone whose only node is the tainted ClickHouse node is no domain. Counted (the default), it holds zero
   // replicas forever, and the zone skew then caps web at one replica per other zone: scale-out stays Pending.
@@ -318,7 +318,7 @@ function spreadAcrossZones(component: "web" | "worker"): TopologySpreadConstrain
 }
 
 // A PDB that always lets one pod go: it slows drains down to one pod at a time and never blocks them.
-const oneAtATime: PodDisruptionBudget = { create: true, maxUnavailable: 1 };
+export const oneAtATime: PodDisruptionBudget = { create: true, maxUnavailable: 1 };
 
 function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): LangfuseSection {
   const { web, worker } = config.langfuse;

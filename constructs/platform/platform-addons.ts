@@ -71,14 +71,16 @@ export interface PlatformAddonsProps {
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
-interface ReleaseOptions {
+/** Options of an add-on release. */
+export interface ReleaseOptions {
   readonly createNamespace?: boolean;
   /** Seconds Helm waits for the release's pods (contract/apply-budget.ts). */
   readonly timeoutSeconds?: number;
   readonly dependsOn?: ITerraformDependable[];
 }
 
-function release(scope: Construct, id: string, chart: AddonChart, namespace: string, values: object, options: ReleaseOptions = {}): Release {
+/** A pinned add-on chart installed and waited for (600 s). */
+export function release(scope: Construct, id: string, chart: AddonChart, namespace: string, values: object, options: ReleaseOptions = {}): Release {
   return new Release(scope, id, {
     name: chart.chart,
     repository: chart.repository,

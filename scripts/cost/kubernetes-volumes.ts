@@ -35,7 +35,7 @@ function chartVolume(values: Json, label: string, persistencePath: string, count
 const deployed = (values: Json, store: string) => valueAt(values, `${store}.deploy`) !== false;
 const replicas = (values: Json, path: string, fallback: number) => literalNumber(valueAt(values, path)) ?? fallback;
 
-/** The volumes of the Langfuse chart's bundled stores; undefined when the release's values cannot be read. */
+/** The volumes of the Langfuse chart 1.5.x's bundled stores (2.x: langfuse-v4-volumes.ts); undefined when the release's values cannot be read. */
 export function langfuseChartVolumes(release: TerraformResource): ClaimedVolume[] | undefined {
   if (chartName(release) !== "langfuse") return [];
   const values = releaseValues(release);

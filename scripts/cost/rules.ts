@@ -1,5 +1,7 @@
 import { supportPhase } from "../../config/eks-versions";
+import { addonPodLines } from "./addon-pods";
 import type { UsageAssumptions } from "./assumptions";
+import { isLangfuseV4Release, langfuseV4ChartVolumes } from "./langfuse-v4-volumes";
 import { claimVolume, langfuseChartVolumes, statefulSetVolumes, volumeType, type ClaimedVolume, type StorageClasses } from "./kubernetes-volumes";
 import type { PriceBook } from "./prices";
 import { block, blocks, isJson, literalNumber, literalString, referencedNames, type TerraformResource } from "./synthesized";
@@ -265,9 +267,11 @@ const vpcEndpoint: Rule = (endpoint, context) => {
 };
 
 const helmRelease: Rule = (release, context) => {
-  const volumes = langfuseChartVolumes(release);
+  const volumes = isLangfuseV4Release(release) ? langfuseV4ChartVolumes(release) : langfuseChartVolumes(release);
   // An unreadable release is reported once, by the ingress scan of the estimate.
-  return volumes === undefined ? [] : volumeLines(context, volumes);
+  if (volumes === undefined) return [];
+  const priced = volumeLines(context, volumes);
+  return "unpriced" in priced ? priced : [...priced, ...addonPodLines(release)];
 };
 const persistentVolumeClaim: Rule = (claim, context) => volumeLines(context, [claimVolume(claim)]);
 const statefulSet: Rule = (set, context) => volumeLines(context, statefulSetVolumes(set));

@@ -1,0 +1,413 @@
+import type { EnvironmentConfig } from "../../config/schema";
+import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../../contract/clickhouse-system-logs";
+import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
+import { resolveRelease } from "../../contract/langfuse-lines";
+import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
+import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
+import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
+import {
+  CLICKHOUSE_STORAGE_CLASS,
+  BUCKET_PREFIXES,
+  WEB_MIGRATION_GRACE_SECONDS,
+  componentLabels,
+  headlessInitEnv,
+  kubernetesResources,
+  nextAuthUrl,
+  oneAtATime,
+  secretRef,
+  spreadAcrossZones,
+  type EnvVar,
+  type HttpProbe,
+  type KubernetesResources,
+  type LangfuseEndpoints,
+  type PodDisruptionBudget,
+  type SecretKeyRef,
+  type Toleration,
+  type TopologySpreadConstraint,
+} from "./values";
+
+/*
+ * The values of the langfuse chart 2.0.x (Langfuse v4), built as typed data with the discipline of the 1.5.x
+ * builder (values.ts): a pure function, every key checked against the chart's reference values
+ * (__tests__/langfuse-values-v4.test.ts, data/chart-keys/langfuse-2.0.0.json), no secret value anywhere, only
+ * references into the Kubernetes Secret `langfuse-secrets`.
+ *
+ * What changed from 1.5.x: ClickHouse is no longer a subchart but a ClickHouseCluster + KeeperCluster the
+ * ClickHouse operator runs (keys under clickhouse.cluster / clickhouse.keeper); the bundled Valkey is valkey-io's
+ * chart (noeviction through valkeyConfig); PostgreSQL's port belongs in the host (the app ignores postgresql.port);
+ * the app image is pinned explicitly (contract/langfuse-lines.ts).
+ */
+
+/** Docker Hub repositories of the v4 release's images (pulled through the ECR cache when it is on). */
+export const DOCKER_HUB_IMAGES_V4 = {
+  web: "langfuse/langfuse",
+  worker: "langfuse/langfuse-worker",
+  clickhouse: OPERATOR_CLICKHOUSE.serverImage.repository,
+  keeper: OPERATOR_CLICKHOUSE.keeperImage.repository,
+  valkey: "valkey/valkey",
+} as const;
+
+/**
+ * User and group the Langfuse images run as: web/Dockerfile and worker/Dockerfile of langfuse/langfuse create
+ * `nextjs` / `expressjs` with uid 1001 and own the app files with gid 1001. Kubernetes cannot check runAsNonRoot
+ * against a named image user, so the pods say the number.
+ */
+export const LANGFUSE_RUN_AS_USER = 1001;
+
+/**
+ * Keeper sizing: the coordination data of one Langfuse cluster is a few MiB and Keeper idles at a few millicores;
+ * requests stay small because in prod they come out of the ClickHouse node, next to ClickHouse and the DaemonSets.
+ */
+export const KEEPER_RESOURCES: KubernetesResources = {
+  requests: { cpu: "50m", memory: "256Mi" },
+  limits: { cpu: "500m", memory: "1Gi" },
+};
+
+interface Image {
+  readonly repository: string;
+}
+
+interface ImageWithTag {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+interface DeploymentValues {
+  readonly image?: Image;
+  readonly resources: KubernetesResources;
+  readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly topologySpreadConstraints: readonly TopologySpreadConstraint[] };
+  readonly livenessProbe: HttpProbe;
+  readonly keda: { readonly enabled: false };
+  readonly pdb: PodDisruptionBudget;
+}
+
+interface WebValues extends DeploymentValues {
+  /**
+   * null: no `replicas` in the web Deployment. The KEDA ScaledObject of constructs/langfuse/autoscaling.ts owns
+   * the count; a rendered count would reset it on every upgrade.
+   */
+  readonly replicas: null;
+  readonly readinessProbe: HttpProbe;
+  readonly hpa: { readonly enabled: false };
+}
+
+interface WorkerValues extends DeploymentValues {
+  readonly hpa: { readonly enabled: true; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+}
+
+interface PodSecurityContext {
+  readonly runAsNonRoot: true;
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly seccompProfile: { readonly type: "RuntimeDefault" };
+}
+
+interface ContainerSecurityContext {
+  readonly runAsNonRoot: true;
+  readonly allowPrivilegeEscalation: false;
+  readonly capabilities: { readonly drop: readonly ["ALL"] };
+}
+
+interface LangfuseSection {
+  readonly image: { readonly tag: string };
+  /** null removes the chart's global default of 1, which the web Deployment would otherwise render. */
+  readonly replicas: null;
+  readonly salt: SecretKeyRef;
+  readonly encryptionKey: SecretKeyRef;
+  readonly nextauth: { readonly url: string; readonly secret: SecretKeyRef };
+  readonly features: { readonly telemetryEnabled: boolean; readonly signUpDisabled: boolean };
+  readonly serviceAccount: { readonly create: true; readonly name: string; readonly annotations: Readonly<Record<string, string>> };
+  readonly podSecurityContext: PodSecurityContext;
+  readonly securityContext: ContainerSecurityContext;
+  readonly additionalEnv: readonly EnvVar[];
+  readonly web: WebValues;
+  readonly worker: WorkerValues;
+}
+
+interface PostgresqlSection {
+  readonly deploy: false;
+  /** host:port — the app reads DATABASE_HOST only; postgresql.port would be ignored. */
+  readonly host: string;
+  readonly args: string;
+  readonly auth: {
+    readonly username: string;
+    readonly database: string;
+    readonly existingSecret: string;
+    readonly secretKeys: { readonly userPasswordKey: string };
+  };
+}
+
+type RedisSection =
+  | {
+      readonly deploy: true;
+      /** The chart generates the bundled Valkey's password into its own Secret and keeps it across upgrades. */
+      readonly image?: { readonly registry: string; readonly repository: string };
+      readonly valkeyConfig: string;
+      readonly resources: KubernetesResources;
+      readonly dataStorage: { readonly requestedSize: string };
+    }
+  | {
+      readonly deploy: false;
+      readonly host: string;
+      readonly port: string;
+      readonly tls: { readonly enabled: true };
+      /** username null: ElastiCache AUTH tokens have no user. */
+      readonly auth: { readonly username: null; readonly existingSecret: string; readonly existingSecretPasswordKey: string };
+    };
+
+interface ClickHouseAuth {
+  readonly username: string;
+  readonly existingSecret: string;
+  readonly existingSecretKey: string;
+}
+
+interface ScheduledWorkload {
+  readonly resources: KubernetesResources;
+  readonly storage: { readonly size: string; readonly className: string };
+  readonly image?: ImageWithTag;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly Toleration[];
+}
+
+/** ClickHouse server configuration merged over the operator's (`settings.extraConfig`), in ClickHouse's YAML form. */
+export type ClickHouseExtraConfig = Readonly<Record<string, unknown>>;
+
+type ClickHouseSection =
+  | {
+      readonly deploy: true;
+      readonly crdCheck: true;
+      readonly auth: ClickHouseAuth;
+      readonly cluster: ScheduledWorkload & { readonly enabled: true; readonly replicas: 1; readonly settings: ClickHouseExtraConfig };
+      readonly keeper: ScheduledWorkload & { readonly enabled: true; readonly replicas: number };
+    }
+  | {
+      readonly deploy: false;
+      readonly host: string;
+      readonly httpPort: number;
+      readonly migration: { readonly url: string; readonly ssl: boolean };
+      readonly auth: ClickHouseAuth;
+      /** No ON CLUSTER DDL against an external server the chart does not know is clustered. */
+      readonly cluster: { readonly enabled: false };
+    };
+
+interface S3Section {
+  readonly deploy: false;
+  readonly bucket: string;
+  readonly region: string;
+  readonly forcePathStyle: false;
+  readonly eventUpload: { readonly prefix: string };
+  readonly batchExport: { readonly enabled: true; readonly prefix: string };
+  readonly mediaUpload: { readonly enabled: true; readonly prefix: string };
+}
+
+/** The part of the langfuse chart 2.0.x's values this project sets. */
+export interface LangfuseV4ChartValues {
+  /** Web, worker, their secrets, security context, service account, headless init and v4 migration settings. */
+  readonly langfuse: LangfuseSection;
+  /** The external PostgreSQL (the bundled one is never deployed). */
+  readonly postgresql: PostgresqlSection;
+  /** The bundled Valkey (noeviction), or ElastiCache over TLS. */
+  readonly redis: RedisSection;
+  /** The operator-managed ClickHouse and Keeper, or an external ClickHouse. */
+  readonly clickhouse: ClickHouseSection;
+  /** The deps stack's bucket, reached through IRSA. */
+  readonly s3: S3Section;
+}
+
+function throughCache(config: EnvironmentConfig, endpoints: LangfuseEndpoints, repository: string): string | undefined {
+  return config.imageCache.enabled ? `${endpoints.imageRegistryPrefix}/${repository}` : undefined;
+}
+
+/** The v4 migration variables, always explicit: the chart sets none and the app's defaults may move. */
+function migrationEnv(config: EnvironmentConfig): EnvVar[] {
+  const migration = config.langfuse.v4Migration;
+  return [
+    { name: "LANGFUSE_MIGRATION_V4_WRITE_MODE", value: migration.writeMode },
+    { name: "LANGFUSE_MIGRATION_V4_NATIVE_OTEL_BEHAVIOUR", value: migration.nativeOtelBehaviour },
+    { name: "LANGFUSE_MIGRATION_V4_ALLOW_PREVIEW_OPT_IN", value: String(migration.allowPreviewOptIn) },
+    { name: "LANGFUSE_BACKGROUND_MIGRATION_V4_ENABLE_HISTORIC_BACKFILL", value: String(migration.historicBackfill) },
+  ];
+}
+
+function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): LangfuseSection {
+  const { web, worker } = config.langfuse;
+  const { imageTag } = resolveRelease(config.langfuse);
+  if (!imageTag) throw new Error(`'langfuse.imageTag' must resolve to a 4.x tag on the v4 line (line ${config.langfuse.line})`);
+  const webRepository = throughCache(config, endpoints, DOCKER_HUB_IMAGES_V4.web);
+  const workerRepository = throughCache(config, endpoints, DOCKER_HUB_IMAGES_V4.worker);
+  return {
+    // One tag for web and worker: they must run the same app version.
+    image: { tag: imageTag },
+    replicas: null,
+    salt: secretRef(LANGFUSE_SECRET_KEYS.salt),
+    encryptionKey: secretRef(LANGFUSE_SECRET_KEYS.encryptionKey),
+    nextauth: { url: nextAuthUrl(config), secret: secretRef(LANGFUSE_SECRET_KEYS.nextauthSecret) },
+    features: { telemetryEnabled: config.langfuse.telemetryEnabled, signUpDisabled: config.langfuse.signUpDisabled },
+    serviceAccount: {
+      create: true,
+      name: LANGFUSE_SERVICE_ACCOUNT.name,
+      annotations: { "eks.amazonaws.com/role-arn": endpoints.langfuseRoleArn },
+    },
+    podSecurityContext: { runAsNonRoot: true, runAsUser: LANGFUSE_RUN_AS_USER, runAsGroup: LANGFUSE_RUN_AS_USER, seccompProfile: { type: "RuntimeDefault" } },
+    // No readOnlyRootFilesystem: Next.js writes its cache under .next/ at run time.
+    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    additionalEnv: [...headlessInitEnv(config), ...migrationEnv(config)],
+    web: {
+      ...(webRepository && { image: { repository: webRepository } }),
+      replicas: null,
+      resources: kubernetesResources(web.resources),
+      pod: { labels: componentLabels("web"), topologySpreadConstraints: spreadAcrossZones("web") },
+      livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+      readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+      // Both chart autoscalers stay off: the KEDA ScaledObject (CPU OR requests) is the only one on web.
+      hpa: { enabled: false },
+      keda: { enabled: false },
+      pdb: oneAtATime,
+    },
+    worker: {
+      ...(workerRepository && { image: { repository: workerRepository } }),
+      resources: kubernetesResources(worker.resources),
+      pod: { labels: componentLabels("worker"), topologySpreadConstraints: spreadAcrossZones("worker") },
+      livenessProbe: { initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+      // The chart's HPA scales the worker on CPU and keeps `replicas` out of the Deployment.
+      hpa: { enabled: true, minReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas, targetCPUUtilizationPercentage: worker.cpuTargetPercent },
+      keda: { enabled: false },
+      pdb: oneAtATime,
+    },
+  };
+}
+
+function postgresqlSection(endpoints: LangfuseEndpoints): PostgresqlSection {
+  return {
+    deploy: false,
+    host: `${endpoints.databaseHost}:${endpoints.databasePort}`,
+    args: "sslmode=require",
+    auth: {
+      username: endpoints.databaseUsername,
+      database: endpoints.databaseName,
+      existingSecret: KUBERNETES_SECRET_NAME,
+      secretKeys: { userPasswordKey: LANGFUSE_SECRET_KEYS.databasePassword },
+    },
+  };
+}
+
+/** valkey.conf of the bundled Valkey: BullMQ queues must never lose keys, so it refuses writes when full. */
+export const VALKEY_CONFIG = "maxmemory-policy noeviction\n";
+
+function redisSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): RedisSection {
+  if (config.redis.mode === "elasticache") {
+    return {
+      deploy: false,
+      host: endpoints.redisHost,
+      port: endpoints.redisPort,
+      tls: { enabled: true },
+      auth: { username: null, existingSecret: KUBERNETES_SECRET_NAME, existingSecretPasswordKey: LANGFUSE_SECRET_KEYS.redisPassword },
+    };
+  }
+  const cached = throughCache(config, endpoints, DOCKER_HUB_IMAGES_V4.valkey);
+  // The subchart joins registry and repository; the cache prefix travels with the repository.
+  const [registry, ...path] = (cached ?? "").split("/");
+  return {
+    deploy: true,
+    ...(cached && { image: { registry, repository: path.join("/") } }),
+    valkeyConfig: VALKEY_CONFIG,
+    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
+    // Valkey holds BullMQ queues within its 128Mi limit: 1 GiB keeps several dumps of it.
+    dataStorage: { requestedSize: "1Gi" },
+  };
+}
+
+/**
+ * ClickHouse server configuration merged over the operator's: the system log tables that grow without bound are
+ * removed (`"@remove": 1` is `remove="1"` in ClickHouse's YAML form), the kept ones (query_log, which Langfuse
+ * reads, and part_log) keep `retentionDays` days, and the server log drops from the operator's default (trace,
+ * 50 files of 1000M) to warnings in at most 10 files of 100M.
+ */
+export function clickhouseExtraConfig(systemLogRetentionDays: number): ClickHouseExtraConfig {
+  return {
+    logger: { level: "warning", size: "100M", count: 10 },
+    ...Object.fromEntries(REMOVED_SYSTEM_LOGS.map((table) => [table, { "@remove": 1 }])),
+    ...Object.fromEntries(KEPT_SYSTEM_LOGS.map((table) => [table, { ttl: `event_date + INTERVAL ${systemLogRetentionDays} DAY DELETE` }])),
+  };
+}
+
+function image(config: EnvironmentConfig, endpoints: LangfuseEndpoints, pinned: ImageWithTag): { image?: ImageWithTag } {
+  const cached = throughCache(config, endpoints, pinned.repository);
+  return cached ? { image: { repository: cached, tag: pinned.tag } } : {};
+}
+
+function clickhouseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): ClickHouseSection {
+  const clickhouse = config.clickhouse;
+  const auth = { existingSecret: KUBERNETES_SECRET_NAME, existingSecretKey: CLICKHOUSE_PASSWORD_KEY };
+  if (clickhouse.mode === "external") {
+    const url = new URL(clickhouse.externalUrl);
+    const secure = url.protocol === "https:";
+    return {
+      deploy: false,
+      // The chart takes the protocol from the host's prefix and the port from httpPort.
+      host: `${url.protocol}//${url.hostname}`,
+      httpPort: url.port ? Number(url.port) : secure ? 8443 : 8123,
+      migration: { url: clickhouse.externalMigrationUrl, ssl: secure },
+      auth: { ...auth, username: clickhouse.externalUser },
+      cluster: { enabled: false },
+    };
+  }
+  // Keeper shares ClickHouse's node: its volume is bound to that node's AZ, and a replicated table goes read-only
+  // without Keeper, so two separate failure domains would only add a way to lose writes.
+  const placement = config.nodeGroups.clickhouse
+    ? {
+        nodeSelector: { [CLICKHOUSE_NODE_LABEL.key]: CLICKHOUSE_NODE_LABEL.value },
+        tolerations: [{ key: CLICKHOUSE_TAINT.key, operator: "Equal", value: CLICKHOUSE_TAINT.value, effect: "NoSchedule" } as const],
+      }
+    : {};
+  return {
+    deploy: true,
+    // The release fails fast when the operator's CRDs are missing; the platform add-ons install them first.
+    crdCheck: true,
+    // The operator provisions a password for the built-in default user only (the chart enforces it).
+    auth: { ...auth, username: "default" },
+    cluster: {
+      enabled: true,
+      replicas: 1,
+      ...image(config, endpoints, OPERATOR_CLICKHOUSE.serverImage),
+      resources: kubernetesResources(clickhouse.resources),
+      storage: { size: `${clickhouse.storageGiB}Gi`, className: CLICKHOUSE_STORAGE_CLASS },
+      ...placement,
+      settings: clickhouseExtraConfig(clickhouse.systemLogRetentionDays),
+    },
+    keeper: {
+      enabled: true,
+      replicas: clickhouse.keeperReplicas,
+      ...image(config, endpoints, OPERATOR_CLICKHOUSE.keeperImage),
+      resources: KEEPER_RESOURCES,
+      // Keeper's state is what replicated tables need to accept writes: the retained class, like ClickHouse's data.
+      storage: { size: `${clickhouse.keeperStorageGiB}Gi`, className: CLICKHOUSE_STORAGE_CLASS },
+      ...placement,
+    },
+  };
+}
+
+function s3Section(endpoints: LangfuseEndpoints): S3Section {
+  return {
+    deploy: false,
+    // No access keys anywhere: the SDK picks up the service account's IRSA role.
+    bucket: endpoints.bucketName,
+    region: endpoints.bucketRegion,
+    forcePathStyle: false,
+    eventUpload: { prefix: BUCKET_PREFIXES.events },
+    batchExport: { enabled: true, prefix: BUCKET_PREFIXES.exports },
+    mediaUpload: { enabled: true, prefix: BUCKET_PREFIXES.media },
+  };
+}
+
+/** The chart 2.0.x values of one environment on the v4 line. */
+export function buildLangfuseV4Values(config: EnvironmentConfig, endpoints: LangfuseEndpoints): LangfuseV4ChartValues {
+  if (config.langfuse.line !== "v4") throw new Error(`'langfuse.line' (${config.langfuse.line}) must be "v4" for the chart 2.x values; use buildLangfuseValues for v3`);
+  return {
+    langfuse: langfuseSection(config, endpoints),
+    postgresql: postgresqlSection(endpoints),
+    redis: redisSection(config, endpoints),
+    clickhouse: clickhouseSection(config, endpoints),
+    s3: s3Section(endpoints),
+  };
+}
