@@ -9,7 +9,8 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
+import { BITNAMI_V3_CLICKHOUSE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
@@ -29,8 +30,8 @@ export class AppStack extends EnvironmentStack {
   readonly namespace: string;
   /** The Langfuse Helm release. */
   readonly langfuseRelease: Release;
-  /** Object names of the bundled ClickHouse, or undefined when ClickHouse is external. */
-  readonly clickhouse?: BundledClickHouseNames;
+  /** Object names of the bundled ClickHouse the app is served by, or undefined when ClickHouse is external. */
+  readonly clickhouse?: ClickHouseFlavour;
   /** The ALBs, certificate and DNS record, or undefined without an ingress (dev). */
   readonly ingress?: LangfuseIngress;
   readonly autoscaling: LangfuseAutoscaling;
@@ -99,7 +100,7 @@ export class AppStack extends EnvironmentStack {
       values,
       dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer],
     }).release;
-    this.clickhouse = config.clickhouse.mode === "bundled" ? BUNDLED_CLICKHOUSE : undefined;
+    this.clickhouse = config.clickhouse.mode === "bundled" ? BITNAMI_V3_CLICKHOUSE : undefined;
 
     if (config.ingress.enabled && config.langfuse.domain) {
       this.ingress = new LangfuseIngress(this, "ingress", {
@@ -136,7 +137,7 @@ export class AppStack extends EnvironmentStack {
       this.clickhouseLifecycle = new ClickHouseLifecycle(this, "clickhouse-lifecycle", {
         naming: this.naming,
         region: config.region,
-        bundled: this.clickhouse,
+        flavour: this.clickhouse,
         clickhouse: config.clickhouse,
         chartVersion: config.langfuse.chartVersion,
         namespace: this.namespace,
