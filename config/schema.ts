@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clickhouseMigrationSchema } from "./clickhouse-migration";
 
 /*
  * The configuration schema of one environment. Every key has a description (the configuration reference is
@@ -166,6 +167,7 @@ export const environmentSchema = z
           .boolean()
           .describe("Deploy the emergency cleanup function the disk alarm starts (with the internal load balancer it reaches ClickHouse through); without it the disk warning alarm only notifies."),
         cleanupTimeBudgetSeconds: z.number().int().min(30).max(840).describe("Time budget of one cleanup run, seconds."),
+        migration: clickhouseMigrationSchema,
       })
       .strict(),
     langfuse: z

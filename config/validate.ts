@@ -1,5 +1,6 @@
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "./cidr";
 import { EKS_VERSIONS, supportPhase } from "./eks-versions";
+import { checkClickHouseMigration } from "./clickhouse-migration";
 import { ConfigError } from "./errors";
 import { Naming } from "./naming";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
@@ -185,7 +186,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
+const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {

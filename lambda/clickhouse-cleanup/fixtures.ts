@@ -126,6 +126,11 @@ export async function partitionIds(clickhouse: ClickHouse, database: string, tab
  */
 export async function createLangfuseV4Tables(clickhouse: ClickHouse, database: string): Promise<void> {
   await createLangfuseTables(clickhouse, database);
+  await createV4EventTables(clickhouse, database);
+}
+
+/** What v4's migrations add to a database holding v3's tables: the events tables, their view, the staging table. */
+export async function createV4EventTables(clickhouse: ClickHouse, database: string): Promise<void> {
   const db = quoteIdentifier(database);
   const events = (table: string, extra: string) =>
     `CREATE TABLE ${db}.${table} (project_id String, trace_id String, span_id String, start_time DateTime64(6), ` +
