@@ -10,7 +10,13 @@ import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
 import { LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
-import { BITNAMI_V3_CLICKHOUSE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
+import { BITNAMI_V3_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
+import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
+import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
+import { migrationStorageGiB } from "../config/clickhouse-migration";
+import { ClickHouseMigration } from "../constructs/clickhouse/migration";
+import { withMigratedClickHouse } from "../constructs/langfuse/migration-values";
+import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
@@ -35,6 +41,8 @@ export class AppStack extends EnvironmentStack {
   /** The ALBs, certificate and DNS record, or undefined without an ingress (dev). */
   readonly ingress?: LangfuseIngress;
   readonly autoscaling: LangfuseAutoscaling;
+  /** The v3→v4 ClickHouse move, while clickhouse.migration.phase is past none. */
+  readonly clickhouseMigration?: ClickHouseMigration;
   /** Retention, disk metrics, alarm and emergency cleanup of the bundled ClickHouse; undefined when external. */
   readonly clickhouseLifecycle?: ClickHouseLifecycle;
 
@@ -82,7 +90,37 @@ export class AppStack extends EnvironmentStack {
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
 
-    const values = buildLangfuseValues(config, {
+    const migrationPhase = config.clickhouse.migration.phase;
+    if (config.clickhouse.mode === "bundled" && migrationPhase !== "none") {
+      const clickhouse = config.clickhouse;
+      const registry = imageRegistryPrefix ?? "docker.io";
+      this.clickhouseMigration = new ClickHouseMigration(this, "clickhouse-migration", {
+        namespace: this.namespace,
+        phase: migrationPhase,
+        source: BITNAMI_V3_CLICKHOUSE,
+        clusterName: MIGRATION_CLICKHOUSE_CLUSTER,
+        storageGiB: migrationStorageGiB(clickhouse),
+        keeperStorageGiB: clickhouse.migration.keeperStorageGiB,
+        storageClassName: CLICKHOUSE_STORAGE_CLASS,
+        resources: {
+          requests: { cpu: clickhouse.resources.cpuRequest, memory: clickhouse.resources.memoryRequest },
+          limits: { cpu: clickhouse.resources.cpuLimit, memory: clickhouse.resources.memoryLimit },
+        },
+        placement: config.nodeGroups.clickhouse
+          ? {
+              nodeSelector: { [CLICKHOUSE_NODE_LABEL.key]: CLICKHOUSE_NODE_LABEL.value },
+              tolerations: [{ key: CLICKHOUSE_TAINT.key, operator: "Equal", value: CLICKHOUSE_TAINT.value, effect: "NoSchedule" }],
+            }
+          : undefined,
+        passwordSecret: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY },
+        retentionDays: clickhouse.retentionDays,
+        systemLogRetentionDays: clickhouse.systemLogRetentionDays,
+        images: { server: `${registry}/clickhouse/clickhouse-server`, keeper: `${registry}/clickhouse/clickhouse-keeper`, tag: OPERATOR_CLICKHOUSE_IMAGE.tag },
+        dependsOn: [secret.secret, this.storageClasses.clickhouseClass, this.platform.ready],
+      });
+    }
+    const migration = this.clickhouseMigration;
+    const chartValues = buildLangfuseValues(config, {
       databaseHost: deps.database_host,
       databasePort: deps.database_port,
       databaseName: deps.database_name,
@@ -94,13 +132,19 @@ export class AppStack extends EnvironmentStack {
       redisPort: deps.redis_port,
       imageRegistryPrefix: deps.image_registry_prefix,
     });
+    const values = migration ? withMigratedClickHouse(chartValues, migrationPhase, migration.target) : chartValues;
+    // The release moves to the new ClickHouse only after the copy is verified, and drops the old one only after
+    // the counts are verified again: a failed gate stops the apply before the release changes.
+    const migrationGates = [migration?.switchGate, migration?.retireGate].filter((job) => job !== undefined);
     this.langfuseRelease = new LangfuseRelease(this, "langfuse", {
       namespace: this.namespace,
       chartVersion: config.langfuse.chartVersion,
       values,
-      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer],
+      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer, ...migrationGates],
     }).release;
-    this.clickhouse = config.clickhouse.mode === "bundled" ? BITNAMI_V3_CLICKHOUSE : undefined;
+    migration?.catchUpAfter(this.langfuseRelease);
+    const serving = servingClickHouse(config);
+    this.clickhouse = serving?.flavour;
 
     if (config.ingress.enabled && config.langfuse.domain) {
       this.ingress = new LangfuseIngress(this, "ingress", {
@@ -138,6 +182,7 @@ export class AppStack extends EnvironmentStack {
         naming: this.naming,
         region: config.region,
         flavour: this.clickhouse,
+        schema: serving?.schema,
         clickhouse: config.clickhouse,
         chartVersion: config.langfuse.chartVersion,
         namespace: this.namespace,
