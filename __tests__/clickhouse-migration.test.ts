@@ -224,6 +224,12 @@ describe("the custom resources against the operator's CRDs", () => {
     expect(schemaErrors(manifest.spec, schema, "spec")).toEqual([]);
   });
 
+  it("puts the server on the dedicated ClickHouse nodes and Keeper on the general ones (no room beside the server)", () => {
+    const [keeper, server] = clusterManifests(props) as TfJson[];
+    expect(server.spec.podTemplate).toEqual({ nodeSelector: props.placement!.nodeSelector, tolerations: props.placement!.tolerations });
+    expect(keeper.spec.podTemplate).toBeUndefined();
+  });
+
   it("catches a misspelled field (the check can fail)", () => {
     const manifest = clusterManifests(props)[1] as TfJson;
     const { schema } = schemaOf(crd("clickhouseclusters.clickhouse.com-main-581494e.yaml"), "ClickHouseCluster");

@@ -56,7 +56,7 @@ export interface ClickHouseMigrationProps {
   /** Requests and limits of the new server: the old one's, since it takes over the same load. */
   readonly resources: MigrationResources;
   /**
-   * Node selector and tolerations of the new server (the dedicated ClickHouse nodes).
+   * Node selector and tolerations of the new server (the dedicated ClickHouse nodes); Keeper stays on the general nodes.
    * @default - none: any node
    */
   readonly placement?: { readonly nodeSelector: Record<string, string>; readonly tolerations: Record<string, string>[] };
@@ -199,7 +199,7 @@ export function clusterManifests(props: ClickHouseMigrationProps): Record<string
           image: { repository: props.images.keeper, tag: props.images.tag },
           resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
         },
-        ...podTemplate,
+        // On the general nodes: a dedicated ClickHouse node has no room left beside the server and the DaemonSets.
       },
     },
     {
