@@ -8,6 +8,7 @@ import { ClickHouseLifecycle, type ClickHouseLifecycleProps } from "../construct
 import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse/release";
 import { createApp } from "../stacks/app-factory";
 import { appTablesOf } from "../lambda/clickhouse-cleanup/retention-sql";
+import { servingClickHouse } from "../stacks/clickhouse-serving";
 import {
   BITNAMI_V3_CLICKHOUSE,
   MIGRATED_V4_CLICKHOUSE,
@@ -127,6 +128,21 @@ describe.each<[string, ClickHouseFlavour, "v3" | "v4"]>([
     expect(alarm.dimensions).toMatchObject({ PVCName: flavour.persistentVolumeClaimName, PodName: flavour.podName });
     const lambda = only(json, "aws_lambda_function");
     expect(lambda.environment.variables.CLICKHOUSE_SCHEMA).toBe(schema);
+  });
+});
+
+describe("which ClickHouse serves an environment", () => {
+  const withPhase = (phase: string) => environment("dev", { clickhouse: { migration: { phase } } });
+
+  it("is the bitnami server on the v3 line until the migration's switch, then the migration's cluster", () => {
+    expect(servingClickHouse(withPhase("none"))).toEqual({ flavour: BITNAMI_V3_CLICKHOUSE, schema: "v3" });
+    expect(servingClickHouse(withPhase("copy"))).toEqual({ flavour: BITNAMI_V3_CLICKHOUSE, schema: "v3" });
+    expect(servingClickHouse(withPhase("switched"))).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v3" });
+    expect(servingClickHouse(withPhase("retired"), "v4")).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v4" });
+  });
+
+  it("is the chart's own ClickHouseCluster with v4 tables for a new v4-line environment", () => {
+    expect(servingClickHouse(withPhase("none"), "v4")).toEqual({ flavour: OPERATOR_V4_CLICKHOUSE, schema: "v4" });
   });
 });
 
