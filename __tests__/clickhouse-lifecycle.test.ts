@@ -95,6 +95,7 @@ describe.each([
     expect(Object.keys(variables).sort()).toEqual([
       "ALERTS_TOPIC_ARN",
       "CLICKHOUSE_DATABASE",
+      "CLICKHOUSE_SCHEMA",
       "CLICKHOUSE_SECRET_ARN",
       "CLICKHOUSE_URL",
       "CLICKHOUSE_USER",
@@ -478,7 +479,6 @@ describe("ClickHouse lifecycle errors", () => {
         new ClickHouseLifecycle(scratchStack(), "lifecycle", {
           naming: new Naming("langfuse", "dev"),
           region: "us-east-1",
-          bundled: BUNDLED_CLICKHOUSE,
           clickhouse: { ...devConfig.clickhouse, mode: "external" },
           chartVersion: "1.5.41",
           namespace: "langfuse",

@@ -99,6 +99,8 @@ const dev: EnvironmentSettings = {
     // dev's 20 GiB volume lives on retention TTLs; the function's load balancer and endpoints would cost ~$50/month.
     emergencyCleanup: false,
     cleanupTimeBudgetSeconds: 240,
+    // The v3→v4 move is opt-in, one phase per apply; the new volume defaults to 3× the old (v4's backfill).
+    migration: { phase: "none", storageGiB: null, keeperStorageGiB: 5 },
   },
   langfuse: {
     // New environments get the current major; an environment deployed on v3 sets line: v3 (docs/upgrading.md).

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_AURORA_ACU, MAX_CLICKHOUSE_RETENTION_DAYS, MAX_EBS_VOLUME_GIB, MAX_LIFECYCLE_DAYS, MAX_NODES_PER_NODE_GROUP, MAX_RDS_STORAGE_GIB, MAX_REPLICAS, MAX_REQUEST_COUNT, MAX_SYSTEM_LOG_RETENTION_DAYS } from "./limits";
+import { clickhouseMigrationSchema } from "./clickhouse-migration";
 
 /*
  * The configuration schema of one environment. Every key has a description (the configuration reference is
@@ -176,6 +177,7 @@ export const environmentSchema = z
           .boolean()
           .describe("Deploy the emergency cleanup function the disk alarm starts (with the internal load balancer it reaches ClickHouse through); without it the disk warning alarm only notifies."),
         cleanupTimeBudgetSeconds: z.number().int().min(30).max(840).describe("Time budget of one cleanup run, seconds."),
+        migration: clickhouseMigrationSchema,
       })
       .strict(),
     langfuse: z

@@ -1,6 +1,7 @@
 import { checkCapacity } from "./capacity/check";
 import { cidrsOverlap, parseCidr, type Ipv4Block } from "./cidr";
 import { EKS_VERSIONS, supportPhase } from "./eks-versions";
+import { checkClickHouseMigration } from "./clickhouse-migration";
 import { ConfigError } from "./errors";
 import { checkLangfuseLine } from "./validate-langfuse-line";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
@@ -186,7 +187,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
 };
 
 // Values the services would reject (config/validate-input.ts) first: a region or name problem explains later ones.
-const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
+const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {

@@ -10,10 +10,17 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease, OPERATOR_CLICKHOUSE_NAMES, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
+import { BITNAMI_V3_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
+import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
+import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
+import { migrationStorageGiB } from "../config/clickhouse-migration";
+import { ClickHouseMigration } from "../constructs/clickhouse/migration";
+import { withMigratedClickHouse } from "../constructs/langfuse/migration-values";
+import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
-import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, type LangfuseEndpoints } from "../constructs/langfuse/values";
+import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, type LangfuseChartValues, type LangfuseEndpoints } from "../constructs/langfuse/values";
 import { buildLangfuseV4Values } from "../constructs/langfuse/values-v4";
 import { ClickHouseOperatorAddons } from "../constructs/platform/clickhouse-operator";
 import { resolveRelease } from "../contract/langfuse-lines";
@@ -35,11 +42,13 @@ export class AppStack extends EnvironmentStack {
   readonly namespace: string;
   /** The Langfuse Helm release. */
   readonly langfuseRelease: Release;
-  /** Object names of the bundled ClickHouse (bitnami on v3, operator-managed on v4), or undefined when external. */
-  readonly clickhouse?: BundledClickHouseNames;
+  /** Object names of the bundled ClickHouse the app is served by, or undefined when ClickHouse is external. */
+  readonly clickhouse?: ClickHouseFlavour;
   /** The ALBs, certificate and DNS record, or undefined without an ingress (dev). */
   readonly ingress?: LangfuseIngress;
   readonly autoscaling: LangfuseAutoscaling;
+  /** The v3→v4 ClickHouse move, while clickhouse.migration.phase is past none. */
+  readonly clickhouseMigration?: ClickHouseMigration;
   /** Retention, disk metrics, alarm and emergency cleanup of the bundled ClickHouse; undefined when external. */
   readonly clickhouseLifecycle?: ClickHouseLifecycle;
 
@@ -87,6 +96,36 @@ export class AppStack extends EnvironmentStack {
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
 
+    const migrationPhase = config.clickhouse.migration.phase;
+    if (config.clickhouse.mode === "bundled" && migrationPhase !== "none") {
+      const clickhouse = config.clickhouse;
+      const registry = imageRegistryPrefix ?? "docker.io";
+      this.clickhouseMigration = new ClickHouseMigration(this, "clickhouse-migration", {
+        namespace: this.namespace,
+        phase: migrationPhase,
+        source: BITNAMI_V3_CLICKHOUSE,
+        clusterName: MIGRATION_CLICKHOUSE_CLUSTER,
+        storageGiB: migrationStorageGiB(clickhouse),
+        keeperStorageGiB: clickhouse.migration.keeperStorageGiB,
+        storageClassName: CLICKHOUSE_STORAGE_CLASS,
+        resources: {
+          requests: { cpu: clickhouse.resources.cpuRequest, memory: clickhouse.resources.memoryRequest },
+          limits: { cpu: clickhouse.resources.cpuLimit, memory: clickhouse.resources.memoryLimit },
+        },
+        placement: config.nodeGroups.clickhouse
+          ? {
+              nodeSelector: { [CLICKHOUSE_NODE_LABEL.key]: CLICKHOUSE_NODE_LABEL.value },
+              tolerations: [{ key: CLICKHOUSE_TAINT.key, operator: "Equal", value: CLICKHOUSE_TAINT.value, effect: "NoSchedule" }],
+            }
+          : undefined,
+        passwordSecret: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY },
+        retentionDays: clickhouse.retentionDays,
+        systemLogRetentionDays: clickhouse.systemLogRetentionDays,
+        images: { server: `${registry}/clickhouse/clickhouse-server`, keeper: `${registry}/clickhouse/clickhouse-keeper`, tag: OPERATOR_CLICKHOUSE_IMAGE.tag },
+        dependsOn: [secret.secret, this.storageClasses.clickhouseClass, this.platform.ready],
+      });
+    }
+    const migration = this.clickhouseMigration;
     const endpoints: LangfuseEndpoints = {
       databaseHost: deps.database_host,
       databasePort: deps.database_port,
@@ -101,15 +140,19 @@ export class AppStack extends EnvironmentStack {
     };
     const release = resolveRelease(config.langfuse);
     const v4 = release.line === "v4";
-    const bundledClickHouse = config.clickhouse.mode === "bundled";
     // The v4 chart's ClickHouse is custom resources the operator runs: the operator (and cert-manager) come first.
-    if (v4 && bundledClickHouse) {
+    if (v4 && config.clickhouse.mode === "bundled") {
       this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { dependsOn: [this.platform.ready], imageRegistryPrefix });
     }
+    const chartValues = v4 ? buildLangfuseV4Values(config, endpoints) : buildLangfuseValues(config, endpoints);
+    const values = migration && !v4 ? withMigratedClickHouse(chartValues as LangfuseChartValues, migrationPhase, migration.target) : chartValues;
+    // The release moves to the new ClickHouse only after the copy is verified, and drops the old one only after
+    // the counts are verified again: a failed gate stops the apply before the release changes.
+    const migrationGates = [migration?.switchGate, migration?.retireGate].filter((job) => job !== undefined);
     this.langfuseRelease = new LangfuseRelease(this, "langfuse", {
       namespace: this.namespace,
       chartVersion: release.chartVersion,
-      values: v4 ? buildLangfuseV4Values(config, endpoints) : buildLangfuseValues(config, endpoints),
+      values,
       // Not metrics-server: HPAs wait for metrics on their own, and that release would add its wait to the apply's path.
       dependsOn: [
         secret.secret,
@@ -117,9 +160,12 @@ export class AppStack extends EnvironmentStack {
         this.storageClasses.clickhouseClass,
         this.platform.ready,
         ...(this.clickhouseOperator ? [this.clickhouseOperator.ready] : []),
+        ...migrationGates,
       ],
     }).release;
-    this.clickhouse = bundledClickHouse ? (v4 ? OPERATOR_CLICKHOUSE_NAMES : BUNDLED_CLICKHOUSE) : undefined;
+    migration?.catchUpAfter(this.langfuseRelease);
+    const serving = servingClickHouse(config, release.line);
+    this.clickhouse = serving?.flavour;
 
     if (config.ingress.enabled && config.langfuse.domain) {
       this.ingress = new LangfuseIngress(this, "ingress", {
@@ -159,7 +205,8 @@ export class AppStack extends EnvironmentStack {
       this.clickhouseLifecycle = new ClickHouseLifecycle(this, "clickhouse-lifecycle", {
         naming: this.naming,
         region: config.region,
-        bundled: this.clickhouse,
+        flavour: this.clickhouse,
+        schema: serving?.schema,
         clickhouse: config.clickhouse,
         chartVersion: release.chartVersion,
         namespace: this.namespace,

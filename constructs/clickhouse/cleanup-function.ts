@@ -16,6 +16,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
+import type { ClickHouseSchema } from "../../contract/clickhouse-flavours";
 import { ENV, SCHEDULE_PAYLOAD } from "../../lambda/clickhouse-cleanup/config";
 import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
 import { volumeMetric } from "../observability/metrics";
@@ -52,6 +53,11 @@ export interface ClickHouseCleanupFunctionProps {
   readonly alertsTopicArn: string;
   /** KMS key of that topic: publishing to an encrypted topic needs a data key from it. */
   readonly alertsKmsKeyArn: string;
+  /**
+   * Which Langfuse tables the server holds: v4 adds events_full and events_core to the tables cleaned up.
+   * @default "v3"
+   */
+  readonly schema?: ClickHouseSchema;
   /** Days of Langfuse data (traces, observations, scores …) the cleanup keeps. */
   readonly retentionDays: number;
   /** Days of ClickHouse system log rows (query_log, trace_log …) the cleanup keeps. */
@@ -130,6 +136,7 @@ export class ClickHouseCleanupFunction extends Construct {
           [ENV.clickhouseUrl]: props.clickhouseUrl,
           [ENV.clickhouseUser]: "default",
           [ENV.clickhouseDatabase]: "default",
+          [ENV.clickhouseSchema]: props.schema ?? "v3",
           [ENV.secretArn]: props.clickhouseSecretArn,
           [ENV.topicArn]: props.alertsTopicArn,
           [ENV.retentionDays]: String(props.retentionDays),

@@ -7,9 +7,8 @@ import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../../contract/service-a
 import { ClickHouseCleanupFunction } from "./cleanup-function";
 import { ClickHouseDiskMetrics } from "./disk-metrics";
 import { ClickHouseEndpoint } from "./endpoint";
-import { CLICKHOUSE_IMAGE_TAG, ClickHouseRetention } from "./retention";
-import type { BundledClickHouseNames } from "../langfuse/release";
-import { DOCKER_HUB_IMAGES } from "../langfuse/values";
+import { ClickHouseRetention } from "./retention";
+import { BITNAMI_V3_CLICKHOUSE, type ClickHouseFlavour, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
 
 /*
  * Everything that keeps the bundled ClickHouse's volume from filling up, composed in one place:
@@ -24,8 +23,18 @@ export interface ClickHouseLifecycleProps {
   readonly naming: Naming;
   /** Region of the metrics, the alarm and the function. */
   readonly region: string;
-  /** Object names of the bundled ClickHouse (service, pod, volume claim, labels, ports). */
-  readonly bundled: BundledClickHouseNames;
+  /**
+   * The ClickHouse server the lifecycle serves (service, pod, volume claim, labels, ports, client image): the
+   * v3 line's bitnami subchart, or an operator-managed ClickHouseCluster (OPERATOR_V4_CLICKHOUSE for a v4-line
+   * environment, MIGRATED_V4_CLICKHOUSE once a migrated one has switched), from contract/clickhouse-flavours.
+   * @default BITNAMI_V3_CLICKHOUSE
+   */
+  readonly flavour?: ClickHouseFlavour;
+  /**
+   * Which Langfuse tables the server holds: "v4" once the app runs the v4 line (events_full, events_core).
+   * @default "v3"
+   */
+  readonly schema?: ClickHouseSchema;
   /** Retention, alarm and budget settings of the environment; emergencyCleanup adds the function and its load balancer. */
   readonly clickhouse: EnvironmentConfig["clickhouse"];
   /** Version of the Langfuse chart (re-applies retention after a release's migrations). */
@@ -40,7 +49,7 @@ export interface ClickHouseLifecycleProps {
   readonly subnetsWithoutNat: boolean;
   /**
    * `<registry>/<prefix>` of the Docker Hub pull-through cache the chart's images come from (imageCache on): the
-   * retention jobs pull the same ClickHouse image through it.
+   * retention jobs pull the server's own ClickHouse image through it.
    * @default - straight from Docker Hub
    */
   readonly imageRegistryPrefix?: string;
@@ -70,14 +79,21 @@ export class ClickHouseLifecycle extends Construct {
     if (props.clickhouse.mode !== "bundled") {
       throw new Error(`'clickhouse.mode' (${props.clickhouse.mode}) must be "bundled": an external ClickHouse manages its own disks and retention`);
     }
-    const { bundled, clickhouse, naming, network, deps } = props;
+    const { clickhouse, naming, network, deps } = props;
+    const flavour = props.flavour ?? BITNAMI_V3_CLICKHOUSE;
+    const schema = props.schema ?? "v3";
+    if (schema === "v4" && flavour.kind === "bitnami-v3") {
+      throw new Error(`'schema' (v4) needs ClickHouse >= 25.12: the bitnami subchart (${flavour.clientImage.tag}) cannot hold Langfuse v4's tables; use an operator flavour`);
+    }
+    const { dockerHubRepository, tag } = flavour.clientImage;
     this.retention = new ClickHouseRetention(this, "retention", {
       namespace: props.namespace,
-      clickhouseHost: bundled.serviceName,
-      clickhousePort: bundled.nativePort,
+      clickhouseHost: flavour.serviceName,
+      clickhousePort: flavour.nativePort,
       retentionDays: clickhouse.retentionDays,
+      schema,
       chartVersion: props.chartVersion,
-      image: props.imageRegistryPrefix ? `${props.imageRegistryPrefix}/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}` : undefined,
+      image: `${props.imageRegistryPrefix ?? "docker.io"}/${dockerHubRepository}:${tag}`,
       dependsOn: props.dependsOn,
     });
     this.diskMetrics = new ClickHouseDiskMetrics(this, "disk-metrics", {
@@ -95,8 +111,8 @@ export class ClickHouseLifecycle extends Construct {
       vpcId: network.vpc_id,
       vpcCidr: network.vpc_cidr,
       subnetIds: network.workload_subnet_ids,
-      podSelector: bundled.podLabels,
-      port: bundled.httpPort,
+      podSelector: flavour.podLabels,
+      port: flavour.httpPort,
       dependsOn: props.loadBalancerDependsOn ?? props.dependsOn,
     }));
     this.cleanup = new ClickHouseCleanupFunction(this, "cleanup", {
@@ -112,10 +128,11 @@ export class ClickHouseLifecycle extends Construct {
       alertsTopicArn: deps.alerts_topic_arn,
       alertsKmsKeyArn: deps.alerts_kms_key_arn,
       retentionDays: clickhouse.retentionDays,
+      schema,
       systemLogRetentionDays: clickhouse.systemLogRetentionDays,
       timeBudgetSeconds: clickhouse.cleanupTimeBudgetSeconds,
       diskAlarmPercent: clickhouse.diskAlarmPercent,
-      volume: { clusterName: network.cluster_name, namespace: props.namespace, pvcName: bundled.persistentVolumeClaimName, podName: bundled.podName },
+      volume: { clusterName: network.cluster_name, namespace: props.namespace, pvcName: flavour.persistentVolumeClaimName, podName: flavour.podName },
       createApiEndpoints: props.subnetsWithoutNat,
     });
   }

@@ -6,8 +6,8 @@ import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDepend
 import { Construct } from "constructs";
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
-import { DOCKER_HUB_IMAGES } from "../langfuse/values";
 import { RETENTION_JOB_RESOURCES } from "./job-resources";
+import { BITNAMI_V3_CLICKHOUSE, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
 import {
   expiredPartitionDropsQuery,
   qualifiedName,
@@ -35,8 +35,13 @@ export interface ClickHouseRetentionProps {
   readonly clickhouseHost: string;
   /** Its native-protocol port (clickhouse-client). */
   readonly clickhousePort: number;
-  /** Days traces, observations and scores are kept. */
+  /** Days traces, observations and scores (and on v4 events_full, events_core) are kept. */
   readonly retentionDays: number;
+  /**
+   * Which Langfuse tables the server holds: "v4" adds events_full and events_core, and the job waits for them.
+   * @default "v3"
+   */
+  readonly schema?: ClickHouseSchema;
   /** Version of the Langfuse chart: a new release re-runs the job after its migrations. */
   readonly chartVersion: string;
   /**
@@ -57,9 +62,9 @@ export interface ClickHouseRetentionProps {
 }
 
 /** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
-export const CLICKHOUSE_IMAGE_TAG = "25.2.1-debian-12-r0";
+export const CLICKHOUSE_IMAGE_TAG = BITNAMI_V3_CLICKHOUSE.clientImage.tag;
 /** The image the retention jobs run when no pull-through cache is given: the chart's own ClickHouse from Docker Hub. */
-export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`;
+export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${BITNAMI_V3_CLICKHOUSE.clientImage.dockerHubRepository}:${CLICKHOUSE_IMAGE_TAG}`;
 
 const SCRIPT_KEY = "retention.sh";
 /** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */
@@ -70,9 +75,33 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+function assertAppTables(tables: readonly RetainedTable[]): void {
+  if (tables.length === 0 || tables.some((table) => table.kind !== "app")) throw new Error("the retention script covers Langfuse's tables only");
+}
+
+/** The query the script repeats until Langfuse's migrations have created the last of `tables`. */
+function readinessQuery(tables: readonly RetainedTable[]): string {
+  return `EXISTS TABLE ${qualifiedName(tables.at(-1)!)}`;
+}
+
+/** The SELECT whose TSVRaw output is the DROP PARTITION statements of `table`'s expired partitions. */
+function dropsGenerator(table: RetainedTable): string {
+  return `${expiredPartitionDropsQuery(table, relativeCutoff(table.retentionDays))} FORMAT TSVRaw`;
+}
+
+/**
+ * Every SQL statement the script sends, in the order it sends them: the readiness check, the TTL statements of
+ * each table, then per table the SELECT that generates its DROP PARTITION statements (those are computed at run
+ * time; the script pipes them back into clickhouse-client). What `npm run retention:sql` prints.
+ */
+export function retentionStatements(tables: readonly RetainedTable[]): string[] {
+  assertAppTables(tables);
+  return [readinessQuery(tables), ...tables.flatMap(ttlStatements), ...tables.map(dropsGenerator)];
+}
+
 /** The shell script both the Job and the CronJob run, for Langfuse's tables. */
 export function retentionScript(tables: readonly RetainedTable[]): string {
-  if (tables.length === 0 || tables.some((table) => table.kind !== "app")) throw new Error("the retention script covers Langfuse's tables only");
+  assertAppTables(tables);
   const lines = [
     "#!/bin/bash",
     "set -euo pipefail",
@@ -83,7 +112,7 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
     `ch() { clickhouse-client --config-file ${CLIENT_CONFIG} --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" "$@"; }`,
     "# Langfuse's migrations create the tables when web first starts: wait for them (at most 10 minutes).",
     "for attempt in $(seq 1 60); do",
-    `  [ "$(ch -q ${shellQuote(`EXISTS TABLE ${qualifiedName(tables.at(-1)!)}`)})" = "1" ] && break`,
+    `  [ "$(ch -q ${shellQuote(readinessQuery(tables))})" = "1" ] && break`,
     '  [ "$attempt" = "60" ] && { echo "Langfuse tables not found"; exit 1; }',
     "  sleep 10",
     "done",
@@ -96,7 +125,7 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
     lines.push(`apply ${shellQuote(qualifiedName(table))} ${ttlStatements(table).map(shellQuote).join(" ")}`);
   }
   for (const table of tables) {
-    lines.push(`drop_expired ${shellQuote(`${expiredPartitionDropsQuery(table, relativeCutoff(table.retentionDays))} FORMAT TSVRaw`)}`);
+    lines.push(`drop_expired ${shellQuote(dropsGenerator(table))}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -113,7 +142,7 @@ export class ClickHouseRetention extends Construct {
     super(scope, id);
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) throw new Error(`'retentionDays' (${props.retentionDays}) must be a whole number of days >= 1`);
     const image = props.image ?? DEFAULT_CLICKHOUSE_IMAGE;
-    this.script = retentionScript(appTables(props.retentionDays));
+    this.script = retentionScript(appTables(props.retentionDays, "default", props.schema ?? "v3"));
     // The image may hold a token (the pull-through cache prefix from deps): hash its Terraform expression, not the
     // placeholder, whose number depends on what else the process synthesized before.
     const imageExpression = Tokenization.resolve(image, { scope: this, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });

@@ -1,3 +1,5 @@
+import type { ClickHouseSchema } from "../../contract/clickhouse-flavours";
+
 /*
  * The function's settings, read once from its environment. Nothing secret is ever in the environment: the
  * ClickHouse password is fetched from Secrets Manager (CLICKHOUSE_SECRET_ARN) at run time.
@@ -8,6 +10,8 @@ export const ENV = {
   clickhouseUrl: "CLICKHOUSE_URL",
   clickhouseUser: "CLICKHOUSE_USER",
   clickhouseDatabase: "CLICKHOUSE_DATABASE",
+  /** "v3" or "v4": which Langfuse tables the server holds (v4 adds events_full and events_core). */
+  clickhouseSchema: "CLICKHOUSE_SCHEMA",
   secretArn: "CLICKHOUSE_SECRET_ARN",
   topicArn: "ALERTS_TOPIC_ARN",
   retentionDays: "RETENTION_DAYS",
@@ -26,6 +30,8 @@ export interface CleanupConfig {
   readonly clickhouseUser: string;
   /** Database of Langfuse's tables. */
   readonly clickhouseDatabase: string;
+  /** Which Langfuse tables the server holds. */
+  readonly clickhouseSchema: ClickHouseSchema;
   /** Secrets Manager secret whose string is the ClickHouse password. */
   readonly secretArn: string;
   /** SNS topic the summary is published to. */
@@ -77,6 +83,12 @@ function flag(env: Environment, name: string): boolean {
   return raw === "true";
 }
 
+function schema(env: Environment, name: string): ClickHouseSchema {
+  const raw = env[name] ?? "v3";
+  if (raw !== "v3" && raw !== "v4") throw new ConfigurationError(name, raw, 'must be "v3" or "v4"');
+  return raw;
+}
+
 /** The topic alone, so even a configuration error can still be reported to SNS. */
 export function topicArnOf(env: Environment): string | undefined {
   return env[ENV.topicArn] || undefined;
@@ -87,6 +99,7 @@ export function readConfig(env: Environment): CleanupConfig {
     clickhouseUrl: url(env, ENV.clickhouseUrl),
     clickhouseUser: env[ENV.clickhouseUser] || "default",
     clickhouseDatabase: env[ENV.clickhouseDatabase] || "default",
+    clickhouseSchema: schema(env, ENV.clickhouseSchema),
     secretArn: required(env, ENV.secretArn),
     topicArn: required(env, ENV.topicArn),
     retentionDays: integer(env, ENV.retentionDays, 1),

@@ -117,3 +117,51 @@ export async function partitionIds(clickhouse: ClickHouse, database: string, tab
   );
   return rows.map((row) => row.partition_id);
 }
+
+/**
+ * The v4 app's tables as its unclustered migrations (0038–0046) create them, reduced to the columns that matter
+ * for retention: events_full and events_core (DateTime64(6), monthly partitions on start_time, events_core filled
+ * from events_full by events_core_mv at insert time), and observations_batch_staging with its own 48-hour TTL.
+ * The v3 tables stay (v4 keeps them).
+ */
+export async function createLangfuseV4Tables(clickhouse: ClickHouse, database: string): Promise<void> {
+  await createLangfuseTables(clickhouse, database);
+  await createV4EventTables(clickhouse, database);
+}
+
+/** What v4's migrations add to a database holding v3's tables: the events tables, their view, the staging table. */
+export async function createV4EventTables(clickhouse: ClickHouse, database: string): Promise<void> {
+  const db = quoteIdentifier(database);
+  const events = (table: string, extra: string) =>
+    `CREATE TABLE ${db}.${table} (project_id String, trace_id String, span_id String, start_time DateTime64(6), ` +
+    `end_time Nullable(DateTime64(6)), name String, ${extra}event_ts DateTime64(6), is_deleted UInt8) ` +
+    `ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(start_time) ` +
+    `ORDER BY (project_id, toStartOfMinute(start_time), xxHash32(trace_id), span_id, start_time)`;
+  await clickhouse.exec(events("events_full", "input Nullable(String), output Nullable(String), "));
+  await clickhouse.exec(events("events_core", ""));
+  await clickhouse.exec(
+    `CREATE MATERIALIZED VIEW ${db}.events_core_mv TO ${db}.events_core AS ` +
+      `SELECT project_id, trace_id, span_id, start_time, end_time, name, event_ts, is_deleted FROM ${db}.events_full`,
+  );
+  await clickhouse.exec(
+    `CREATE TABLE ${db}.observations_batch_staging (id String, project_id String, s3_first_seen_timestamp DateTime64(3), payload String) ` +
+      `ENGINE = ReplacingMergeTree PARTITION BY toStartOfInterval(s3_first_seen_timestamp, INTERVAL 3 MINUTE) ORDER BY (project_id, id) ` +
+      `TTL toDateTime(s3_first_seen_timestamp) + INTERVAL 48 HOUR SETTINGS ttl_only_drop_parts = 1`,
+  );
+}
+
+/** `rows` events evenly spread over [from, to) into events_full (and through its view into events_core). */
+export async function fillEvents(clickhouse: ClickHouse, database: string, from: Date, to: Date, rows: number): Promise<void> {
+  const step = (to.getTime() - from.getTime()) / rows;
+  const at = `fromUnixTimestamp64Micro(toInt64(${from.getTime() * 1000} + number * ${Math.floor(step * 1000)}), 'UTC')`;
+  await clickhouse.exec(
+    `INSERT INTO ${quoteIdentifier(database)}.events_full SELECT 'project', toString(intDiv(number, 4)), toString(number), ${at}, ${at}, 'span', ` +
+      `${payload}, ${payload}, ${at}, 0 FROM numbers(${rows})`,
+  );
+}
+
+/** One event at an exact instant (microseconds), in events_full and through the view in events_core. */
+export async function insertEventAt(clickhouse: ClickHouse, database: string, id: string, atMicros: bigint): Promise<void> {
+  const at = `fromUnixTimestamp64Micro(toInt64(${atMicros}), 'UTC')`;
+  await clickhouse.exec(`INSERT INTO ${quoteIdentifier(database)}.events_full VALUES ('project', 't-${id}', '${id}', ${at}, NULL, 'boundary', NULL, NULL, now64(6), 0)`);
+}

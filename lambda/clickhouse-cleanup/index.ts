@@ -141,6 +141,7 @@ export function createHandler(overrides: Partial<HandlerDependencies> = {}) {
         retentionDays: config.retentionDays,
         systemLogRetentionDays: config.systemLogRetentionDays,
         appDatabase: config.clickhouseDatabase,
+        schema: config.clickhouseSchema,
         systemDatabase: deps.systemDatabase,
         now: new Date(startedAt),
         dryRun,

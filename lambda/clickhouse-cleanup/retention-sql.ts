@@ -4,11 +4,13 @@
  * same table list and the same expiry predicate, so both agree on what "expired" means.
  *
  * Portability: the chart ships ClickHouse 25.2, which rejects a bare DateTime64 column in a TTL (accepted only
- * from 25.7). Every app-table time column is DateTime64(3), so each TTL wraps it in toDateTime(). The boundary
+ * from 25.7). Every app-table time column is DateTime64 (3 on v3's tables, 6 on v4's events tables), so each TTL
+ * wraps it in toDateTime(); the same SQL then runs on the v4 line's ClickHouse 26.4. The boundary
  * rule everywhere: a row is expired when toDateTime(column) < cutoff; a row exactly at the cutoff is kept.
  */
 
 import { SYSTEM_LOG_TABLES } from "../../contract/clickhouse-system-logs";
+import type { ClickHouseSchema } from "../../contract/clickhouse-flavours";
 
 /** Where a table lives and which column its retention is measured on. */
 export interface RetainedTable {
@@ -24,12 +26,25 @@ export interface RetainedTable {
   readonly retentionDays: number;
 }
 
-/** Langfuse's tables that grow with traffic, with their partition column (PARTITION BY toYYYYMM(column)). */
+/** Langfuse v3's tables that grow with traffic, with their partition column (PARTITION BY toYYYYMM(column)). */
 export const APP_TABLES = [
   { table: "traces", timeColumn: "timestamp" },
   { table: "observations", timeColumn: "start_time" },
   { table: "scores", timeColumn: "timestamp" },
 ] as const;
+
+/**
+ * Langfuse v4's: v3's (still written in the `legacy` and `dual` write modes, and holding the history until the
+ * backfill) plus the wide observation tables, both PARTITION BY toYYYYMM(start_time). events_core is filled from
+ * events_full by a materialized view at insert time only, so a drop or delete on one never reaches the other:
+ * each gets its own TTL and drops. observations_batch_staging keeps its own 48-hour TTL and is left alone.
+ */
+export const APP_TABLES_V4 = [...APP_TABLES, { table: "events_full", timeColumn: "start_time" }, { table: "events_core", timeColumn: "start_time" }] as const;
+
+/** The growing tables of a schema, in the order the retention job applies them (the last is created last). */
+export function appTablesOf(schema: ClickHouseSchema): readonly { readonly table: string; readonly timeColumn: string }[] {
+  return schema === "v4" ? APP_TABLES_V4 : APP_TABLES;
+}
 
 export interface RetentionSettings {
   /** Days traces, observations and scores are kept. */
@@ -38,19 +53,21 @@ export interface RetentionSettings {
   readonly systemLogRetentionDays: number;
   /** Database of Langfuse's tables. @default "default" */
   readonly appDatabase?: string;
+  /** Which Langfuse tables the server holds. @default "v3" */
+  readonly schema?: ClickHouseSchema;
   /** Database of the system log tables; tests point it at a stand-in. @default "system" */
   readonly systemDatabase?: string;
 }
 
-/** Langfuse's tables with their retention. */
-export function appTables(retentionDays: number, database = "default"): RetainedTable[] {
-  return APP_TABLES.map(({ table, timeColumn }) => ({ database, table, timeColumn, kind: "app" as const, retentionDays }));
+/** Langfuse's tables of `schema` with their retention. */
+export function appTables(retentionDays: number, database = "default", schema: ClickHouseSchema = "v3"): RetainedTable[] {
+  return appTablesOf(schema).map(({ table, timeColumn }) => ({ database, table, timeColumn, kind: "app" as const, retentionDays }));
 }
 
 /** Every table the emergency cleanup covers, with its column and days. */
 export function retainedTables(settings: RetentionSettings): RetainedTable[] {
   const systemDatabase = settings.systemDatabase ?? "system";
-  const app = appTables(settings.retentionDays, settings.appDatabase);
+  const app = appTables(settings.retentionDays, settings.appDatabase, settings.schema);
   const logs = SYSTEM_LOG_TABLES.map((table) => ({
     database: systemDatabase,
     table,

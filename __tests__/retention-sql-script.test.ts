@@ -1,0 +1,126 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../config/errors";
+import { renderRetentionSql } from "../scripts/retention-sql";
+import { MIGRATED_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
+import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+
+/*
+ * `npm run retention:sql` prints what the retention Job and CronJob send to ClickHouse. Its statements must be
+ * exactly those in the script the app stack ships, in the same order, so a review of the printout is a review of
+ * the deploy.
+ */
+
+const ROOT = join(__dirname, "..");
+const scratch: string[] = [];
+afterAll(() => {
+  cleanupSynth();
+  scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
+
+const statementsOf = (text: string) => text.split("\n").filter((line) => line && !line.startsWith("--"));
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+function shippedScript(app: TfJson): string {
+  const config = Object.values(resources(app, "kubernetes_config_map_v1")).find((body) => body.metadata.name === "clickhouse-retention");
+  return config!.data["retention.sh"];
+}
+
+describe.each([
+  ["dev", environment("dev", { clickhouse: { retentionDays: 21 } })],
+  ["prod", environment("prod")],
+  ["a migrated environment", environment("dev", { clickhouse: { migration: { phase: "switched" } } })],
+])("retention:sql for %s", (_, config) => {
+  const printed = renderRetentionSql(config);
+  const statements = statementsOf(printed);
+
+  it("prints `;`-terminated statements only (comments aside)", () => {
+    expect(statements.length).toBeGreaterThan(0);
+    for (const line of statements) expect(line).toMatch(/;$/);
+  });
+
+  it("prints every statement of the shipped retention script, in the script's order", () => {
+    const script = shippedScript(synthesize(config).app);
+    let position = -1;
+    for (const line of statements) {
+      const sql = line.slice(0, -1);
+      const at = script.indexOf(shellQuote(sql), position + 1);
+      expect(at, sql).toBeGreaterThan(position);
+      position = at;
+    }
+    // …and nothing the script sends is missing from the printout: every quoted SQL argument of the script is printed.
+    const quoted = [...script.matchAll(/'((?:EXISTS|ALTER|SELECT)[^']*(?:'\\''[^']*)*)'/g)].map((match) => match[1].replace(/'\\''/g, "'"));
+    expect(quoted.filter((sql) => !sql.startsWith("SELECT 1"))).toEqual(statements.map((line) => line.slice(0, -1)));
+  });
+
+  it("names the server and the retention of the environment", () => {
+    expect(printed).toContain(`Rows older than ${config.clickhouse.retentionDays} days expire`);
+    expect(statements.filter((line) => line.includes("MODIFY TTL")).every((line) => line.includes(`INTERVAL ${config.clickhouse.retentionDays} DAY`))).toBe(true);
+  });
+});
+
+describe("retention:sql errors and the command line", () => {
+  it("follows the migration to the new server from the switch on", () => {
+    expect(renderRetentionSql(environment("dev", { clickhouse: { migration: { phase: "switched" } } }))).toContain(`ClickHouse ${MIGRATED_V4_CLICKHOUSE.serviceName}:9000 (operator)`);
+  });
+
+  it("refuses an environment with an external ClickHouse, naming the key and the fix", () => {
+    const external = environment("dev", {
+      clickhouse: {
+        mode: "external",
+        externalUrl: "https://ch.example.com:8443",
+        externalMigrationUrl: "clickhouse://ch.example.com:9440",
+        externalUser: "langfuse",
+        externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ch-AbCdEf",
+      },
+    });
+    expect(() => renderRetentionSql(external)).toThrow(ConfigError);
+    expect(() => renderRetentionSql(external)).toThrow('environments.dev.clickhouse.mode = "external": an external ClickHouse gets no retention Job');
+  });
+
+  const run = (args: string[], env: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), "retention-sql-"));
+    scratch.push(dir);
+    // A test-owned environments file: two environments, the second with its own retention.
+    writeFileSync(
+      join(dir, "environments.yaml"),
+      [
+        "defaults:",
+        "  region: us-east-1",
+        "  namePrefix: lfretention",
+        "  backend: { type: local, directory: state }",
+        "environments:",
+        "  dev: { profile: dev }",
+        "  stage: { profile: dev, clickhouse: { retentionDays: 9 } }",
+        "",
+      ].join("\n"),
+    );
+    const { PATH, HOME } = process.env;
+    return spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "retention-sql.ts"), ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: PATH ?? "", HOME: HOME ?? "", ...env },
+    });
+  };
+
+  it("selects the environment by --env, else LANGFUSE_ENV, else dev", () => {
+    const byFlag = run(["--env", "stage"]);
+    expect(byFlag.status, byFlag.stderr).toBe(0);
+    expect(byFlag.stdout).toContain("-- Environment stage:");
+    expect(byFlag.stdout).toContain("INTERVAL 9 DAY");
+    expect(run([], { LANGFUSE_ENV: "stage" }).stdout).toContain("-- Environment stage:");
+    expect(run([]).stdout).toContain("-- Environment dev:");
+  });
+
+  it("exits 1 with a message on an unknown environment or option", () => {
+    const unknown = run(["--env", "nope"]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('"nope": unknown environment');
+    const option = run(["--bogus"]);
+    expect(option.status).toBe(1);
+    expect(option.stderr).toContain("usage: npm run retention:sql -- [--env <environment>]");
+  });
+});

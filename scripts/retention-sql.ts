@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/errors";
+import { loadAllEnvironments } from "../config/load";
+import type { EnvironmentConfig } from "../config/schema";
+import { retentionStatements } from "../constructs/clickhouse/retention";
+import { appTables } from "../lambda/clickhouse-cleanup/retention-sql";
+import { servingClickHouse } from "../stacks/clickhouse-serving";
+
+/*
+ * npm run retention:sql -- [--env <environment>]   (or LANGFUSE_ENV; default dev)
+ * Prints every SQL statement the deploy-time retention Job and the daily CronJob send to ClickHouse for that
+ * environment, `;`-terminated, in the order they send them: what a database owner reviews before a deploy. The
+ * DROP PARTITION statements are computed at run time from the partitions that exist then, so they appear as the
+ * `SELECT … FORMAT TSVRaw` query that generates them. The statements come from the same function that writes the
+ * Job's script, so the two cannot drift.
+ */
+
+const USAGE = "usage: npm run retention:sql -- [--env <environment>]";
+
+/** The review text for one environment: a header of SQL comments, then one `;`-terminated statement per line. */
+export function renderRetentionSql(config: EnvironmentConfig): string {
+  const serving = servingClickHouse(config);
+  if (!serving) {
+    throw new ConfigError(`environments.${config.name}.clickhouse.mode`, config.clickhouse.mode, "an external ClickHouse gets no retention Job from this project; its owner manages retention");
+  }
+  const tables = appTables(config.clickhouse.retentionDays, "default", serving.schema);
+  return [
+    `-- Environment ${config.name}: ClickHouse ${serving.flavour.serviceName}:${serving.flavour.nativePort} (${serving.flavour.kind}), Langfuse ${serving.schema} tables.`,
+    `-- Run by the Job clickhouse-retention-<hash> on every deploy that changes it, and by the CronJob clickhouse-retention daily.`,
+    `-- Rows older than ${config.clickhouse.retentionDays} days expire; the last statements print the DROP PARTITION statements the Job then runs`,
+    "-- (with max_partition_size_to_drop = 0) for partitions whose newest row is past the retention.",
+    ...retentionStatements(tables).map((sql) => `${sql};`),
+  ].join("\n") + "\n";
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { env: { type: "string" } } });
+  const { selected } = loadAllEnvironments("environments.yaml", values.env ?? process.env.LANGFUSE_ENV, new Date().toISOString().slice(0, 10));
+  process.stdout.write(renderRetentionSql(selected));
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+    } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      console.error(`${error.message}\n${USAGE}`);
+    } else {
+      throw error;
+    }
+    process.exit(1);
+  }
+}
