@@ -111,6 +111,7 @@ export class EksCluster extends Construct {
       prerequisites.push(new IamRolePolicy(this, "secrets-key-policy", { name: naming.resource("eks-secrets"), role: role.name, policy: keyUse.json }));
     }
 
+    const publicAccess = props.endpointPublicAccess ?? true;
     this.cluster = new AwsEksCluster(this, "cluster", {
       name,
       version: props.kubernetesVersion,
@@ -127,8 +128,9 @@ export class EksCluster extends Construct {
         subnetIds: props.subnetIds,
         // Nodes always talk to the API privately, so they work in private subnets and with the public endpoint off.
         endpointPrivateAccess: true,
-        endpointPublicAccess: props.endpointPublicAccess ?? true,
-        publicAccessCidrs: props.publicAccessCidrs ?? ["0.0.0.0/0"],
+        endpointPublicAccess: publicAccess,
+        // Without a public endpoint the list means nothing; EKS reports its own value, which is not a diff.
+        publicAccessCidrs: publicAccess ? (props.publicAccessCidrs ?? ["0.0.0.0/0"]) : undefined,
       },
       kubernetesNetworkConfig: { serviceIpv4Cidr: props.serviceIpv4Cidr },
       encryptionConfig: this.secretsKey ? { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } } : undefined,
