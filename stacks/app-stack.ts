@@ -9,10 +9,14 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
+import { externalClickHousePorts, LangfuseNetworkPolicies } from "../constructs/langfuse/network-policies";
+import { podSecurityLabels } from "../constructs/langfuse/pod-security";
+import { BUNDLED_CLICKHOUSE, BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
-import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS } from "../constructs/langfuse/values";
+import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, componentLabels } from "../constructs/langfuse/values";
+import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
+import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
 import { PlatformAddons } from "../constructs/platform/platform-addons";
 import { StorageClasses } from "../constructs/platform/storage-classes";
 import { EnvironmentStack } from "./environment-stack";
@@ -70,7 +74,10 @@ export class AppStack extends EnvironmentStack {
       metadata: {
         name: LANGFUSE_SERVICE_ACCOUNT.namespace,
         // Behind an ALB, the controller holds a rolling update until the new pod is healthy in the target group.
-        labels: config.ingress.enabled ? { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } : {},
+        labels: {
+          ...podSecurityLabels(config.cluster.kubernetesVersion),
+          ...(config.ingress.enabled ? { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } : {}),
+        },
       },
     });
     this.namespace = namespace.metadata.name;
@@ -80,6 +87,8 @@ export class AppStack extends EnvironmentStack {
       langfuseSecretsArn: deps.langfuse_secrets_arn,
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
+
+    const policies = this.networkPolicies(config);
 
     const values = buildLangfuseValues(config, {
       databaseHost: deps.database_host,
@@ -97,7 +106,8 @@ export class AppStack extends EnvironmentStack {
       namespace: this.namespace,
       chartVersion: config.langfuse.chartVersion,
       values,
-      dependsOn: [secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer],
+      // Default deny and the flows must be in place before the first pod, or its migrations race the policies.
+      dependsOn: [...policies.policies, secret.secret, this.storageClasses.defaultClass, this.storageClasses.clickhouseClass, this.platform.ready, this.platform.metricsServer],
     }).release;
     this.clickhouse = config.clickhouse.mode === "bundled" ? BUNDLED_CLICKHOUSE : undefined;
 
@@ -172,6 +182,24 @@ export class AppStack extends EnvironmentStack {
             }
           : undefined,
       thresholds: config.observability,
+    });
+  }
+
+  /** Default deny in the Langfuse namespace and the flows of each workload this environment runs. */
+  private networkPolicies(config: EnvironmentConfig): LangfuseNetworkPolicies {
+    const bundled = config.clickhouse.mode === "bundled";
+    return new LangfuseNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      vpcCidr: this.network.vpc_cidr,
+      webLabels: componentLabels("web"),
+      workerLabels: componentLabels("worker"),
+      clickhouse: bundled
+        ? { podLabels: BUNDLED_CLICKHOUSE.podLabels, httpPort: BUNDLED_CLICKHOUSE.httpPort, nativePort: BUNDLED_CLICKHOUSE.nativePort, fromLoadBalancer: config.clickhouse.emergencyCleanup }
+        : undefined,
+      externalClickHousePorts: bundled ? undefined : externalClickHousePorts(config.clickhouse.externalUrl, config.clickhouse.externalMigrationUrl),
+      valkeyLabels: config.redis.mode === "bundled" ? BUNDLED_VALKEY_POD_LABELS : undefined,
+      retentionLabels: bundled ? RETENTION_POD_LABELS : undefined,
+      diskMetricsLabels: bundled ? DISK_METRICS_POD_LABELS : undefined,
     });
   }
 }

@@ -56,6 +56,9 @@ export const DEFAULT_DISK_METRICS_IMAGE = `public.ecr.aws/docker/library/node:${
 const SCRIPT_KEY = "disk-metrics.js";
 const ENTRY = join(__dirname, "..", "..", "lambda", "disk-metrics", "index.ts");
 
+/** Labels of the disk-metrics pods (and its other objects): the network policies select on them. */
+export const DISK_METRICS_POD_LABELS = { "app.kubernetes.io/name": "disk-metrics", "app.kubernetes.io/part-of": "langfuse" } as const;
+
 export class ClickHouseDiskMetrics extends Construct {
   readonly serviceAccount: ServiceAccountV1;
   readonly cronJob: CronJobV1;
@@ -63,7 +66,7 @@ export class ClickHouseDiskMetrics extends Construct {
   constructor(scope: Construct, id: string, props: ClickHouseDiskMetricsProps) {
     super(scope, id);
     const { namespace, name } = props.serviceAccount;
-    const labels = { "app.kubernetes.io/name": "disk-metrics", "app.kubernetes.io/part-of": "langfuse" };
+    const labels = { ...DISK_METRICS_POD_LABELS };
     this.serviceAccount = new ServiceAccountV1(this, "account", {
       metadata: { name, namespace, labels, annotations: { "eks.amazonaws.com/role-arn": props.roleArn } },
       dependsOn: props.dependsOn,
@@ -110,7 +113,8 @@ export class ClickHouseDiskMetrics extends Construct {
               spec: {
                 serviceAccountName: this.serviceAccount.metadata.name,
                 restartPolicy: "Never",
-                securityContext: { runAsNonRoot: true, runAsUser: "1000", runAsGroup: "1000" },
+                // The langfuse namespace enforces the restricted Pod Security Standard, which requires the seccomp profile.
+                securityContext: { runAsNonRoot: true, runAsUser: "1000", runAsGroup: "1000", seccompProfile: { type: "RuntimeDefault" } },
                 container: [
                   {
                     name: "disk-metrics",

@@ -99,6 +99,9 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** Labels of the retention job's pods (and its other objects): the network policies select on them. */
+export const RETENTION_POD_LABELS = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" } as const;
+
 export class ClickHouseRetention extends Construct {
   /** The deploy-time job; its name changes with the SQL, chart version and image. */
   readonly job: JobV1;
@@ -114,7 +117,7 @@ export class ClickHouseRetention extends Construct {
     this.script = retentionScript(appTables(props.retentionDays));
     const hash = createHash("sha256").update(JSON.stringify([this.script, props.chartVersion, image])).digest("hex").slice(0, 10);
     this.jobName = `clickhouse-retention-${hash}`;
-    const labels = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" };
+    const labels = { ...RETENTION_POD_LABELS };
 
     const config = new ConfigMapV1(this, "script", {
       metadata: { name: "clickhouse-retention", namespace: props.namespace, labels },
@@ -123,7 +126,8 @@ export class ClickHouseRetention extends Construct {
     const pod: JobV1SpecTemplateSpec = {
       restartPolicy: "Never",
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: "1001", runAsGroup: "1001" },
+      // The langfuse namespace enforces the restricted Pod Security Standard, which requires the seccomp profile.
+      securityContext: { runAsNonRoot: true, runAsUser: "1001", runAsGroup: "1001", seccompProfile: { type: "RuntimeDefault" } },
       container: [
         {
           name: "retention",

@@ -49,6 +49,12 @@ export const BUNDLED_CLICKHOUSE: BundledClickHouseNames = {
   nativePort: 9000,
 };
 
+/**
+ * Labels of the bundled Valkey pod (chart subchart `redis`): instance and component, which do not depend on how
+ * the subchart alias renames the chart.
+ */
+export const BUNDLED_VALKEY_POD_LABELS = { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME, "app.kubernetes.io/component": "primary" } as const;
+
 export interface LangfuseReleaseProps {
   /** Namespace of the release (created beforehand, with the `langfuse-secrets` Secret in it). */
   readonly namespace: string;
