@@ -149,6 +149,5 @@ describe("the bundled ClickHouse and Valkey keep the subcharts' restricted defau
     }
     expect(clickhouse.volumePermissions.enabled).toBe(false);
     expect(valkey.volumePermissions.enabled).toBe(false);
-    expect(valkey.sysctl.enabled).toBe(false);
   });
 });
