@@ -205,15 +205,16 @@ describe.each([
     expect(text).not.toMatch(/aws_secretsmanager_secret_version|random_password|tfe_outputs\.[\w-]+\.values/);
   });
 
-  it("builds langfuse-secrets from the deps secrets, read at apply time", () => {
+  it("builds langfuse-secrets from the deps secrets, read through ephemeral resources into write-only data", () => {
     const json = stack();
     const secret = onlyResource(json, "kubernetes_secret_v1");
     expect(secret.metadata.name).toBe(KUBERNETES_SECRET_NAME);
-    const versions = dataSources(json, "aws_secretsmanager_secret_version");
-    const ids = Object.values(versions).map((v) => v.secret_id);
+    expect(secret.data).toBeUndefined();
+    const versions = json.ephemeral?.aws_secretsmanager_secret_version ?? {};
+    const ids = Object.values(versions).map((v) => (v as TfJson).secret_id);
     expect(ids.sort()).toEqual([upstream("deps", "clickhouse_secret_arn"), upstream("deps", "langfuse_secrets_arn")].map((s) => s.replace(/'/g, '"')).sort());
-    for (const name of Object.keys(versions)) expect(secret.data).toContain(`data.aws_secretsmanager_secret_version.${name}.secret_string`);
-    expect(secret.data).toMatch(/^\$\{merge\(jsondecode\(.*\), \{"clickhouse-password" = .*\}\)\}$/);
+    for (const name of Object.keys(versions)) expect(secret.data_wo).toContain(`ephemeral.aws_secretsmanager_secret_version.${name}.secret_string`);
+    expect(secret.data_wo).toMatch(/^\$\{merge\(jsondecode\(.*\), \{"clickhouse-password" = .*\}\)\}$/);
   });
 });
 
@@ -300,7 +301,7 @@ describe("prod: reaching Langfuse", () => {
   });
 
   it("reads an external ClickHouse's password from its own secret", () => {
-    const ids = Object.values(dataSources(prodVariant(), "aws_secretsmanager_secret_version")).map((v) => v.secret_id);
+    const ids = Object.values(prodVariant().ephemeral?.aws_secretsmanager_secret_version ?? {}).map((v) => (v as TfJson).secret_id);
     expect(ids).toContain("arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf");
     expect(ids).not.toContain(upstream("deps", "clickhouse_secret_arn").replace(/'/g, '"'));
   });
