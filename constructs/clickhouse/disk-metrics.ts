@@ -9,6 +9,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ServiceAccountRef } from "../../contract/service-accounts";
+import { pinnedImage } from "../../contract/image-digests";
 import { bundleScript, NODE_MAJOR } from "./lambda-bundle";
 
 /*
@@ -35,7 +36,7 @@ export interface ClickHouseDiskMetricsProps {
   readonly clusterRolePrefix: string;
   /**
    * Image with the Node.js major version the bundle targets (NODE_MAJOR).
-   * @default DEFAULT_DISK_METRICS_IMAGE, node:<NODE_MAJOR>-alpine from ECR Public (no Docker Hub pull limits)
+   * @default DEFAULT_DISK_METRICS_IMAGE, node:<DISK_METRICS_NODE_TAG> from ECR Public (no Docker Hub pull limits)
    */
   readonly image?: string;
   /**
@@ -50,8 +51,10 @@ export interface ClickHouseDiskMetricsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** Exact Node.js image tag of the major the bundle targets: a major-only tag would change under running clusters. */
+export const DISK_METRICS_NODE_TAG = `${NODE_MAJOR}.8.0-alpine3.21`;
 /** The official Node.js image of the version the bundle targets, from ECR Public's Docker Official Images mirror. */
-export const DEFAULT_DISK_METRICS_IMAGE = `public.ecr.aws/docker/library/node:${NODE_MAJOR}-alpine`;
+export const DEFAULT_DISK_METRICS_IMAGE = pinnedImage(`public.ecr.aws/docker/library/node:${DISK_METRICS_NODE_TAG}`);
 
 const SCRIPT_KEY = "disk-metrics.js";
 const ENTRY = join(__dirname, "..", "..", "lambda", "disk-metrics", "index.ts");

@@ -6,6 +6,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { DOCKER_HUB_IMAGES } from "../langfuse/values";
+import { pinnedImage } from "../../contract/image-digests";
 import {
   expiredPartitionDropsQuery,
   qualifiedName,
@@ -57,7 +58,7 @@ export interface ClickHouseRetentionProps {
 /** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
 export const CLICKHOUSE_IMAGE_TAG = "25.2.1-debian-12-r0";
 /** The image the retention jobs run when no pull-through cache is given: the chart's own ClickHouse from Docker Hub. */
-export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`;
+export const DEFAULT_CLICKHOUSE_IMAGE = pinnedImage(`docker.io/${DOCKER_HUB_IMAGES.clickhouse}:${CLICKHOUSE_IMAGE_TAG}`);
 
 const SCRIPT_KEY = "retention.sh";
 /** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */

@@ -3,6 +3,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../../contract/service-accounts";
+import { pinnedImage } from "../../contract/image-digests";
 import { clusterAutoscalerValues } from "./cluster-autoscaler";
 
 /*
@@ -42,7 +43,7 @@ export const ADDON_CHARTS = {
 export const LOAD_BALANCER_WEBHOOK_SERVICE = "aws-load-balancer-webhook-service";
 
 /** Image of the webhook readiness probe job: a pinned curl from Docker Hub. */
-export const WEBHOOK_PROBE_IMAGE = "curlimages/curl:8.11.1";
+export const WEBHOOK_PROBE_IMAGE = pinnedImage("curlimages/curl:8.11.1");
 
 export interface PlatformAddonsProps {
   /** Name of the EKS cluster (the controller tags and discovers resources by it). */
