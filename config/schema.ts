@@ -222,7 +222,7 @@ export const environmentSchema = z
         certificateArn: z.string().nullable().describe("ACM certificate ARN; null to create one validated in hostedZoneId."),
         hostedZoneId: z.string().nullable().describe("Route53 zone for the DNS record (and certificate validation)."),
         inboundCidrs: z.array(cidr).describe("CIDRs allowed to reach the internet-facing ALB."),
-        internal: z.boolean().describe("Also create an internal ALB (HTTP) for in-VPC clients."),
+        internal: z.boolean().describe("Also create an internal ALB for in-VPC clients (HTTPS with the same certificate; reach it by the Langfuse domain through a private DNS record)."),
       })
       .strict(),
     alerts: z

@@ -100,7 +100,11 @@ export class LangfuseIngress extends Construct {
         "alb.ingress.kubernetes.io/group.name": props.internal.loadBalancerName,
         "alb.ingress.kubernetes.io/scheme": "internal",
         "alb.ingress.kubernetes.io/subnets": Fn.join(",", props.internal.subnetIds),
-        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }]),
+        // HTTPS only: Langfuse API keys travel in every request's Authorization header, so the in-VPC hop is
+        // encrypted too. Clients reach it by the Langfuse domain (a private DNS record), which the certificate names.
+        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTPS: 443 }]),
+        "alb.ingress.kubernetes.io/certificate-arn": this.certificateArn,
+        "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
       });
     }
 
