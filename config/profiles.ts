@@ -105,7 +105,7 @@ const dev: EnvironmentSettings = {
     web: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70, requestsPerTargetPerMinute: 1000, resources: webResources },
     worker: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70, resources: workerResources },
   },
-  ingress: { enabled: false, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], internal: false },
+  ingress: { enabled: false, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], waf: { enabled: false, rateLimitPer5Minutes: 2000 }, internal: false },
 };
 
 const prod: EnvironmentSettings = {
@@ -159,7 +159,8 @@ const prod: EnvironmentSettings = {
     web: { minReplicas: 2, maxReplicas: 6, cpuTargetPercent: 70, requestsPerTargetPerMinute: 1000, resources: webResources },
     worker: { minReplicas: 1, maxReplicas: 3, cpuTargetPercent: 70, resources: workerResources },
   },
-  ingress: { enabled: true, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], internal: true },
+  // WAF off: its ~$9/month plus requests would take prod past its cost goal ($518); one key turns it on.
+  ingress: { enabled: true, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], waf: { enabled: false, rateLimitPer5Minutes: 2000 }, internal: true },
   imageCache: { enabled: true, dockerHubCredentialArn: null },
 };
 

@@ -222,6 +222,12 @@ export const environmentSchema = z
         certificateArn: z.string().nullable().describe("ACM certificate ARN; null to create one validated in hostedZoneId."),
         hostedZoneId: z.string().nullable().describe("Route53 zone for the DNS record (and certificate validation)."),
         inboundCidrs: z.array(cidr).describe("CIDRs allowed to reach the internet-facing ALB."),
+        waf: z
+          .object({
+            enabled: z.boolean().describe("Attach an AWS WAF web ACL to the internet-facing ALB: AWS managed rule groups (IP reputation, common, known bad inputs) and a per-address rate limit; about $9/month plus $0.60 per million requests."),
+            rateLimitPer5Minutes: z.number().int().min(10).describe("Requests one client address may send in 5 minutes before WAF blocks it (SDKs behind one NAT share an address)."),
+          })
+          .strict(),
         internal: z.boolean().describe("Also create an internal ALB for in-VPC clients (HTTPS with the same certificate; reach it by the Langfuse domain through a private DNS record)."),
       })
       .strict(),

@@ -130,7 +130,10 @@ const checkLangfuse: Check = ({ langfuse, ingress, profile }, key) => {
   if (langfuse.domain !== null && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(langfuse.domain)) {
     throw new ConfigError(key("langfuse.domain"), langfuse.domain, "must be a lowercase DNS name such as langfuse.example.com");
   }
-  if (!ingress.enabled) return;
+  if (!ingress.enabled) {
+    if (ingress.waf.enabled) throw new ConfigError(key("ingress.waf.enabled"), true, "the web ACL attaches to the internet-facing ALB, which only exists with ingress.enabled: true; enable the ingress or set waf.enabled: false");
+    return;
+  }
   if (!langfuse.domain) {
     throw new ConfigError(key("langfuse.domain"), langfuse.domain, "the ingress serves one host name; set langfuse.domain or disable the ingress");
   }

@@ -11,6 +11,7 @@ import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
 import { externalClickHousePorts, LangfuseNetworkPolicies } from "../constructs/langfuse/network-policies";
 import { podSecurityLabels } from "../constructs/langfuse/pod-security";
+import { LangfuseWaf } from "../constructs/langfuse/waf";
 import { BUNDLED_CLICKHOUSE, BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_SERVICE, LangfuseRelease, type BundledClickHouseNames } from "../constructs/langfuse/release";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
@@ -119,6 +120,9 @@ export class AppStack extends EnvironmentStack {
         externalLoadBalancerName: this.naming.loadBalancer("external"),
         publicSubnetIds: network.public_subnet_ids,
         inboundCidrs: config.ingress.inboundCidrs,
+        webAclArn: config.ingress.waf.enabled
+          ? new LangfuseWaf(this, "waf", { name: this.naming.resource("waf"), rateLimitPer5Minutes: config.ingress.waf.rateLimitPer5Minutes }).webAcl.arn
+          : undefined,
         certificateArn: config.ingress.certificateArn ?? undefined,
         hostedZoneId: config.ingress.hostedZoneId ?? undefined,
         internal: config.ingress.internal

@@ -46,6 +46,11 @@ export interface LangfuseIngressProps {
   readonly internal?: { readonly loadBalancerName: string; readonly subnetIds: string[] };
   /** What must exist first: the release (the Service) and the load balancer controller's webhook. */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * ARN of a WAF web ACL the controller attaches to the internet-facing ALB.
+   * @default - no WAF
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -88,6 +93,7 @@ export class LangfuseIngress extends Construct {
       "alb.ingress.kubernetes.io/certificate-arn": this.certificateArn,
       "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
       "alb.ingress.kubernetes.io/inbound-cidrs": props.inboundCidrs.join(","),
+      ...(props.webAclArn ? { "alb.ingress.kubernetes.io/wafv2-acl-arn": props.webAclArn } : {}),
     }, props.domain);
     this.externalHostname = this.external.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
     // Read by name only after the Ingress reports the ALB, so it always exists by then.
