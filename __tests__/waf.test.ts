@@ -2,6 +2,7 @@ import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROFILES } from "../config/profiles";
 import { LangfuseWaf, MANAGED_RULE_GROUPS } from "../constructs/langfuse/waf";
+import { RUN_ROLE_SERVICES } from "../constructs/terraform-cloud/dynamic-credentials";
 import { createApp } from "../stacks/app-factory";
 import { estimate } from "../scripts/cost/estimate";
 import { loadPrices } from "../scripts/cost/prices";
@@ -56,6 +57,10 @@ describe("the optional WAF on the public ALB", () => {
     expect(withAcl.totalUsd - without.totalUsd).toBeCloseTo(line.monthlyUsd, 6);
     // The decision in numbers: with the WAF, prod no longer meets its goal.
     expect(withAcl.totalUsd).toBeGreaterThan(withAcl.goal!.usdPerMonth);
+  });
+
+  it("can be created by the app workspace's run role", () => {
+    expect(RUN_ROLE_SERVICES).toContain("wafv2");
   });
 
   it("rejects a WAF without the ingress it attaches to, and a rate limit WAF does not accept", () => {

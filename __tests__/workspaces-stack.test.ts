@@ -306,6 +306,7 @@ const SERVICE_OF_TYPE: ReadonlyArray<[RegExp, string | null]> = [
   [/^aws_secretsmanager_/, "secretsmanager"],
   [/^aws_sns_/, "sns"],
   [/^aws_ecr_/, "ecr"],
+  [/^aws_wafv2_/, "wafv2"],
 ];
 
 describe("run role permissions cover what the stacks manage", () => {
