@@ -142,8 +142,10 @@ describe.each([
     expect(minor).toBe(DEFAULT_KUBERNETES_VERSION);
     expect(environment(name).imageCache.enabled).toBe(name === "prod");
     const { image } = valuesOf(release(stack(), ADDON_CHARTS.clusterAutoscaler.chart));
-    expect(image).toEqual({ repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: CLUSTER_AUTOSCALER_IMAGE_TAGS[minor] });
-    expect(image.tag).toMatch(new RegExp(`^v${minor.replace(".", "\\.")}\\.\\d+$`));
+    expect(image.repository).toBe("registry.k8s.io/autoscaling/cluster-autoscaler");
+    // The tag, with its digest once contract/image-digests.ts knows it.
+    expect(image.tag.split("@")[0]).toBe(CLUSTER_AUTOSCALER_IMAGE_TAGS[minor]);
+    expect(image.tag).toMatch(new RegExp(`^v${minor.replace(".", "\\.")}\\.\\d+(@sha256:[0-9a-f]{64})?$`));
   });
 
   it("make an encrypted, expandable gp3 the default storage class", () => {
@@ -211,15 +213,16 @@ describe.each([
     expect(text).not.toMatch(/aws_secretsmanager_secret_version|random_password|tfe_outputs\.[\w-]+\.values/);
   });
 
-  it("builds langfuse-secrets from the deps secrets, read at apply time", () => {
+  it("builds langfuse-secrets from the deps secrets, read through ephemeral resources into write-only data", () => {
     const json = stack();
     const secret = onlyResource(json, "kubernetes_secret_v1");
     expect(secret.metadata.name).toBe(KUBERNETES_SECRET_NAME);
-    const versions = dataSources(json, "aws_secretsmanager_secret_version");
-    const ids = Object.values(versions).map((v) => v.secret_id);
+    expect(secret.data).toBeUndefined();
+    const versions = json.ephemeral?.aws_secretsmanager_secret_version ?? {};
+    const ids = Object.values(versions).map((v) => (v as TfJson).secret_id);
     expect(ids.sort()).toEqual([upstream("deps", "clickhouse_secret_arn"), upstream("deps", "langfuse_secrets_arn")].map((s) => s.replace(/'/g, '"')).sort());
-    for (const name of Object.keys(versions)) expect(secret.data).toContain(`data.aws_secretsmanager_secret_version.${name}.secret_string`);
-    expect(secret.data).toMatch(/^\$\{merge\(jsondecode\(.*\), \{"clickhouse-password" = .*\}\)\}$/);
+    for (const name of Object.keys(versions)) expect(secret.data_wo).toContain(`ephemeral.aws_secretsmanager_secret_version.${name}.secret_string`);
+    expect(secret.data_wo).toMatch(/^\$\{merge\(jsondecode\(.*\), \{"clickhouse-password" = .*\}\)\}$/);
   });
 });
 
@@ -273,14 +276,18 @@ describe("prod: reaching Langfuse", () => {
     }
   });
 
-  it("adds an internal HTTP ALB in the workload subnets", () => {
-    const internal = ingress(prod(), "langfuse-internal");
+  it("adds an internal ALB in the workload subnets, on HTTPS only with the environment's certificate", () => {
+    const json = prod();
+    const internal = ingress(json, "langfuse-internal");
+    const external = ingress(json, "langfuse-external");
     expect(internal.metadata.annotations).toMatchObject({
       "alb.ingress.kubernetes.io/scheme": "internal",
-      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80}]',
+      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
       "alb.ingress.kubernetes.io/subnets": '${join(",", data.tfe_outputs.upstream-network.nonsensitive_values["workload_subnet_ids"])}',
     });
-    expect(internal.metadata.annotations).not.toHaveProperty("alb.ingress.kubernetes.io/certificate-arn");
+    for (const key of ["alb.ingress.kubernetes.io/certificate-arn", "alb.ingress.kubernetes.io/ssl-policy"]) {
+      expect(internal.metadata.annotations[key]).toBe(external.metadata.annotations[key]);
+    }
   });
 
   it("creates the ingress once the controller's webhook answers, beside the release rather than after it (apply time budget)", () => {
@@ -289,7 +296,7 @@ describe("prod: reaching Langfuse", () => {
   });
 
   it("gates rolling updates of the namespace's pods on ALB target health", () => {
-    expect(onlyResource(prod(), "kubernetes_namespace_v1").metadata.labels).toEqual({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
+    expect(onlyResource(prod(), "kubernetes_namespace_v1").metadata.labels).toMatchObject({ "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
   });
 
   it("uses a given certificate as is, with no DNS record when no zone is given", () => {
@@ -303,7 +310,7 @@ describe("prod: reaching Langfuse", () => {
   });
 
   it("reads an external ClickHouse's password from its own secret", () => {
-    const ids = Object.values(dataSources(prodVariant(), "aws_secretsmanager_secret_version")).map((v) => v.secret_id);
+    const ids = Object.values(prodVariant().ephemeral?.aws_secretsmanager_secret_version ?? {}).map((v) => (v as TfJson).secret_id);
     expect(ids).toContain("arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse-cloud-AbCdEf");
     expect(ids).not.toContain(upstream("deps", "clickhouse_secret_arn").replace(/'/g, '"'));
   });
@@ -314,7 +321,7 @@ describe("dev: reaching Langfuse", () => {
     const json = dev();
     for (const type of ["kubernetes_ingress_v1", "aws_acm_certificate", "aws_route53_record"]) expect(resources(json, type)).toEqual({});
     expect(dataSources(json, "aws_lb")).toEqual({});
-    expect(onlyResource(json, "kubernetes_namespace_v1").metadata.labels).toEqual({});
+    expect(onlyResource(json, "kubernetes_namespace_v1").metadata.labels).not.toHaveProperty(["elbv2.k8s.aws/pod-readiness-gate-inject"]);
   });
 });
 

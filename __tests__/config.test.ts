@@ -7,6 +7,7 @@ const prodBasics = {
   profile: "prod",
   langfuse: { domain: "langfuse.example.com" },
   ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  cluster: { publicAccessCidrs: ["0.0.0.0/0"], publicAccessFromInternet: true },
   imageCache: { dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" },
 };
 

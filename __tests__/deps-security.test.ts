@@ -184,10 +184,9 @@ describe.each(PROFILES)("%s: least privilege", (profile) => {
     }
   });
 
-  it("allows a whole service ('svc:*') only in the alerts key's account-root statement (AWS's default key policy)", () => {
+  it("allows no whole service ('svc:*') anywhere, key policies included (no default kms:* delegation)", () => {
     const broad = policyStatements(deps(profile)).filter((s) => s.effect === "Allow" && (s.actions ?? []).some((a: string) => a.endsWith(":*")));
-    expect(broad.map((s) => [s.document.replace(/_\w+$/, ""), s.sid, s.actions])).toEqual([["alerts_key-policy", "AccountAdministration", ["kms:*"]]]);
-    expect(broad[0].principals).toEqual([{ type: "AWS", identifiers: ["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:root"] }]);
+    expect(broad.map((s) => [s.document, s.sid, s.actions])).toEqual([]);
   });
 
   it("gives Langfuse objects under its bucket, listing of that bucket, and the bucket key only when SSE-KMS is on", () => {

@@ -38,7 +38,10 @@ const BREAK_GLASS = "arn:aws:iam::123456789012:user/break-glass";
 
 const dev = synthNetwork(environment("dev"));
 const prod = synthNetwork(
-  environment("prod", { cluster: { adminPrincipalArns: [ADMIN, BREAK_GLASS], publicAccessCidrs: ["203.0.113.0/24"] } }),
+  environment("prod", {
+    cluster: { adminPrincipalArns: [ADMIN, BREAK_GLASS], publicAccessCidrs: ["203.0.113.0/24"], publicAccessFromInternet: false },
+    workspaces: { agentPoolId: "apool-Test123" },
+  }),
 );
 /** A prod variant: a NAT per AZ, a local state file, x86 general nodes, no image cache. */
 const variant = synthNetwork(
@@ -215,7 +218,7 @@ describe("EKS cluster", () => {
       endpoint_private_access: true,
       public_access_cidrs: ["203.0.113.0/24"],
     });
-    const privateOnly = synthNetwork(environment("dev", { cluster: { endpointPublicAccess: false } })).json;
+    const privateOnly = synthNetwork(environment("dev", { cluster: { endpointPublicAccess: false }, workspaces: { agentPoolId: "apool-Test123" } })).json;
     expect(onlyResource(privateOnly, "aws_eks_cluster").vpc_config).toMatchObject({ endpoint_public_access: false, endpoint_private_access: true });
   });
 
@@ -272,7 +275,6 @@ describe("node groups", () => {
       ami_type: "AL2023_ARM_64_STANDARD",
       instance_types: ["t4g.medium", "c6g.large", "c7g.large"],
       capacity_type: "SPOT",
-      disk_size: 20,
       scaling_config: { min_size: 2, desired_size: 2, max_size: 3 },
       node_group_name_prefix: "langfuse-dev-general-",
     });

@@ -288,7 +288,7 @@ describe("several environments", () => {
  */
 const SERVICE_OF_TYPE: ReadonlyArray<[RegExp, string | null]> = [
   [/^aws_(iam_policy_document|caller_identity|partition|eks_cluster_auth|lb_hosted_zone_id)$/, null],
-  [/^aws_(vpc|subnet|route|route_table|route_table_association|internet_gateway|nat_gateway|eip|vpc_endpoint|security_group|availability_zones)$/, "ec2"],
+  [/^aws_(vpc|subnet|route|route_table|route_table_association|internet_gateway|nat_gateway|eip|vpc_endpoint|security_group|availability_zones|launch_template)$/, "ec2"],
   [/^aws_vpc_security_group_/, "ec2"],
   [/^aws_eks_/, "eks"],
   [/^aws_iam_/, "iam"],
@@ -306,6 +306,7 @@ const SERVICE_OF_TYPE: ReadonlyArray<[RegExp, string | null]> = [
   [/^aws_secretsmanager_/, "secretsmanager"],
   [/^aws_sns_/, "sns"],
   [/^aws_ecr_/, "ecr"],
+  [/^aws_wafv2_/, "wafv2"],
 ];
 
 describe("run role permissions cover what the stacks manage", () => {

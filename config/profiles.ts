@@ -21,7 +21,9 @@ const common: Omit<EnvironmentSettings, "profile" | "network" | "nodeGroups" | "
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     serviceIpv4Cidr: "172.20.0.0/16",
     endpointPublicAccess: true,
+    // dev: the API open to every address, as EKS creates it, so HCP Terraform's shared workers reach it.
     publicAccessCidrs: ["0.0.0.0/0"],
+    publicAccessFromInternet: true,
     adminPrincipalArns: [],
     secretsEncryption: false,
     logTypes: ["api", "audit", "authenticator"],
@@ -37,6 +39,7 @@ const common: Omit<EnvironmentSettings, "profile" | "network" | "nodeGroups" | "
     vcsRepository: null,
     vcsBranch: "main",
     vcsOauthTokenId: null,
+    agentPoolId: null,
   },
 };
 
@@ -117,13 +120,15 @@ const dev: EnvironmentSettings = {
     web: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70, requestsPerTargetPerMinute: 1000, resources: webResources },
     worker: { minReplicas: 1, maxReplicas: 2, cpuTargetPercent: 70, resources: workerResources },
   },
-  ingress: { enabled: false, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], internal: false },
+  ingress: { enabled: false, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], waf: { enabled: false, rateLimitPer5Minutes: 2000 }, internal: false },
 };
 
 const prod: EnvironmentSettings = {
   ...common,
   profile: "prod",
-  cluster: { ...common.cluster, secretsEncryption: true, logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"], logRetentionDays: 90 },
+  // No default reach for prod's API: the environment names its CIDRs, or a private endpoint with an agent pool, or
+  // acknowledges 0.0.0.0/0 (config/validate.ts says which and why).
+  cluster: { ...common.cluster, publicAccessCidrs: [], publicAccessFromInternet: false, secretsEncryption: true, logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"], logRetentionDays: 90 },
   // One NAT, in the first AZ, where the single ClickHouse replica and its volume live: losing that AZ stops
   // Langfuse with or without more NATs, and each extra NAT costs ~$36/month. Use perAz once ClickHouse is external.
   network: { vpcCidr: "10.0.0.0/16", azCount: 3, privateSubnets: true, natGateways: "single" },
@@ -176,7 +181,8 @@ const prod: EnvironmentSettings = {
     web: { minReplicas: 2, maxReplicas: 6, cpuTargetPercent: 70, requestsPerTargetPerMinute: 1000, resources: webResources },
     worker: { minReplicas: 1, maxReplicas: 3, cpuTargetPercent: 70, resources: workerResources },
   },
-  ingress: { enabled: true, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], internal: true },
+  // WAF off: its ~$9/month plus requests would take prod past its cost goal ($518); one key turns it on.
+  ingress: { enabled: true, certificateArn: null, hostedZoneId: null, inboundCidrs: ["0.0.0.0/0"], waf: { enabled: false, rateLimitPer5Minutes: 2000 }, internal: true },
   imageCache: { enabled: true, dockerHubCredentialArn: null },
 };
 

@@ -103,7 +103,16 @@ export const environmentSchema = z
         kubernetesVersion: z.string().describe("EKS Kubernetes minor version, e.g. 1.35."),
         serviceIpv4Cidr: cidr.describe("CIDR of Kubernetes Services; must not overlap the VPC."),
         endpointPublicAccess: z.boolean().describe("Expose the Kubernetes API endpoint publicly (restricted by publicAccessCidrs)."),
-        publicAccessCidrs: z.array(cidr).describe("CIDRs allowed to reach the public API endpoint."),
+        publicAccessCidrs: z
+          .array(cidr)
+          .describe(
+            "CIDRs allowed to reach the public API endpoint (your office, CI egress, an HCP Terraform agent's NAT). Required when the endpoint is public; 0.0.0.0/0 only with publicAccessFromInternet: true.",
+          ),
+        publicAccessFromInternet: z
+          .boolean()
+          .describe(
+            "Acknowledge a public API endpoint open to every address (0.0.0.0/0): needed for HCP Terraform's remote runs without an agent pool, whose addresses are not published. The API still requires IAM authentication and an access entry.",
+          ),
         adminPrincipalArns: z
           .array(arn)
           .describe("IAM role/user ARNs given cluster-admin through EKS access entries."),
@@ -253,7 +262,13 @@ export const environmentSchema = z
         certificateArn: z.string().nullable().describe("ACM certificate ARN; null to create one validated in hostedZoneId."),
         hostedZoneId: z.string().nullable().describe("Route53 zone for the DNS record (and certificate validation)."),
         inboundCidrs: z.array(cidr).describe("CIDRs allowed to reach the internet-facing ALB."),
-        internal: z.boolean().describe("Also create an internal ALB (HTTP) for in-VPC clients."),
+        waf: z
+          .object({
+            enabled: z.boolean().describe("Attach an AWS WAF web ACL to the internet-facing ALB: AWS managed rule groups (IP reputation, common, known bad inputs) and a per-address rate limit; about $9/month plus $0.60 per million requests."),
+            rateLimitPer5Minutes: z.number().int().min(10).describe("Requests one client address may send in 5 minutes before WAF blocks it (SDKs behind one NAT share an address)."),
+          })
+          .strict(),
+        internal: z.boolean().describe("Also create an internal ALB for in-VPC clients (HTTPS with the same certificate; reach it by the Langfuse domain through a private DNS record)."),
       })
       .strict(),
     alerts: z
@@ -297,6 +312,13 @@ export const environmentSchema = z
         vcsRepository: z.string().nullable().describe("VCS repository (owner/name) to connect, or null for CLI-driven workspaces."),
         vcsBranch: z.string().describe("Branch the VCS-connected workspaces follow."),
         vcsOauthTokenId: z.string().nullable().describe("Terraform Cloud OAuth token id of the VCS connection."),
+        agentPoolId: z
+          .string()
+          .regex(/^apool-[A-Za-z0-9]+$/, "must be an HCP Terraform agent pool id such as apool-AbCdEf123456")
+          .nullable()
+          .describe(
+            "HCP Terraform agent pool (apool-…) the app workspace runs on, in or peered with the VPC: the way to reach a private or CIDR-restricted cluster API from Terraform Cloud. Null runs on HCP Terraform's shared workers.",
+          ),
       })
       .strict(),
   })

@@ -41,6 +41,39 @@ const checkNetwork: Check = ({ network, cluster }, key) => {
   cluster.publicAccessCidrs.forEach((cidr, i) => requireCidr(cidr, key(`cluster.publicAccessCidrs.${i}`)));
 };
 
+/*
+ * Who reaches the Kubernetes API is a decision per environment, never an accident of a default. HCP Terraform's
+ * remote runs come from addresses HashiCorp does not publish, so with the cloud backend the app workspace (whose
+ * helm and kubernetes providers talk to the API) either runs on an agent pool inside the network or the endpoint
+ * is open to every address, acknowledged.
+ * @see https://developer.hashicorp.com/terraform/cloud-docs/architectural-details/ip-ranges
+ */
+const checkClusterEndpoint: Check = ({ cluster, backend, workspaces }, key) => {
+  const openToInternet = cluster.endpointPublicAccess && cluster.publicAccessCidrs.some((cidr) => parseCidr(cidr)?.prefix === 0);
+  if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0) {
+    throw new ConfigError(
+      key("cluster.publicAccessCidrs"),
+      cluster.publicAccessCidrs,
+      "the public API endpoint needs the CIDRs allowed to reach it: list your office or CI egress CIDRs, or set endpointPublicAccess: false with workspaces.agentPoolId, or [0.0.0.0/0] with publicAccessFromInternet: true",
+    );
+  }
+  if (openToInternet && !cluster.publicAccessFromInternet) {
+    const index = cluster.publicAccessCidrs.findIndex((cidr) => parseCidr(cidr)?.prefix === 0);
+    throw new ConfigError(
+      key(`cluster.publicAccessCidrs.${index}`),
+      cluster.publicAccessCidrs[index],
+      "opens the Kubernetes API to every address; set cluster.publicAccessFromInternet: true to acknowledge it, or list narrower CIDRs",
+    );
+  }
+  if (backend.type === "cloud" && !openToInternet && workspaces.agentPoolId === null) {
+    throw new ConfigError(
+      key("workspaces.agentPoolId"),
+      null,
+      `HCP Terraform's shared workers have no published addresses, so they cannot reach an API endpoint that is ${cluster.endpointPublicAccess ? `limited to ${cluster.publicAccessCidrs.join(", ")}` : "private"}: run the app workspace on an agent pool in the VPC (workspaces.agentPoolId: apool-…), or open the endpoint with publicAccessCidrs [0.0.0.0/0] and publicAccessFromInternet: true`,
+    );
+  }
+};
+
 const checkKubernetesVersion: Check = ({ cluster }, key) => {
   if (!EKS_VERSIONS[cluster.kubernetesVersion]) {
     throw new ConfigError(key("cluster.kubernetesVersion"), cluster.kubernetesVersion, `EKS does not offer this version; use one of ${Object.keys(EKS_VERSIONS).join(", ")}`);
@@ -100,7 +133,10 @@ const checkLangfuse: Check = ({ langfuse, ingress, profile }, key) => {
   if (langfuse.domain !== null && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(langfuse.domain)) {
     throw new ConfigError(key("langfuse.domain"), langfuse.domain, "must be a lowercase DNS name such as langfuse.example.com");
   }
-  if (!ingress.enabled) return;
+  if (!ingress.enabled) {
+    if (ingress.waf.enabled) throw new ConfigError(key("ingress.waf.enabled"), true, "the web ACL attaches to the internet-facing ALB, which only exists with ingress.enabled: true; enable the ingress or set waf.enabled: false");
+    return;
+  }
   if (!langfuse.domain) {
     throw new ConfigError(key("langfuse.domain"), langfuse.domain, "the ingress serves one host name; set langfuse.domain or disable the ingress");
   }
@@ -187,7 +223,7 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
 };
 
 // Values the services would reject (config/validate-input.ts) first: a region or name problem explains later ones.
-const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkCapacity];
+const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkClusterEndpoint, checkCapacity];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {

@@ -10,20 +10,25 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
+import { BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
 import { BITNAMI_V3_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { migrationStorageGiB } from "../config/clickhouse-migration";
-import { ClickHouseMigration } from "../constructs/clickhouse/migration";
+import { CLICKHOUSE_MIGRATION_LABELS, ClickHouseMigration } from "../constructs/clickhouse/migration";
 import { withMigratedClickHouse } from "../constructs/langfuse/migration-values";
 import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
-import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, type LangfuseChartValues, type LangfuseEndpoints } from "../constructs/langfuse/values";
+import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, componentLabels, type LangfuseChartValues, type LangfuseEndpoints } from "../constructs/langfuse/values";
 import { buildLangfuseV4Values } from "../constructs/langfuse/values-v4";
-import { ClickHouseOperatorAddons } from "../constructs/platform/clickhouse-operator";
+import { CLICKHOUSE_ADDON_NAMESPACES, ClickHouseOperatorAddons } from "../constructs/platform/clickhouse-operator";
 import { resolveRelease } from "../contract/langfuse-lines";
+import { externalClickHousePorts, LangfuseNetworkPolicies } from "../constructs/langfuse/network-policies";
+import { podSecurityLabels } from "../constructs/langfuse/pod-security";
+import { LangfuseWaf } from "../constructs/langfuse/waf";
+import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
+import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
 import { PlatformAddons } from "../constructs/platform/platform-addons";
 import { StorageClasses } from "../constructs/platform/storage-classes";
 import { EnvironmentStack } from "./environment-stack";
@@ -85,7 +90,10 @@ export class AppStack extends EnvironmentStack {
         name: LANGFUSE_SERVICE_ACCOUNT.namespace,
         // Behind an ALB, the controller holds a rolling update until the new pod is healthy in the target group;
         // only pods labelled READINESS_GATE_POD_LABEL (web) get the gate (contract/readiness-gates.ts).
-        labels: config.ingress.enabled ? { [READINESS_GATE_NAMESPACE_LABEL.key]: READINESS_GATE_NAMESPACE_LABEL.value } : {},
+        labels: {
+          ...podSecurityLabels(config.cluster.kubernetesVersion),
+          ...(config.ingress.enabled ? { [READINESS_GATE_NAMESPACE_LABEL.key]: READINESS_GATE_NAMESPACE_LABEL.value } : {}),
+        },
       },
     });
     this.namespace = namespace.metadata.name;
@@ -96,7 +104,16 @@ export class AppStack extends EnvironmentStack {
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
 
+    const release = resolveRelease(config.langfuse);
+    const v4 = release.line === "v4";
+    const serving = servingClickHouse(config, release.line);
     const migrationPhase = config.clickhouse.migration.phase;
+    const policies = this.networkPolicies(config, serving?.flavour, v4 || migrationPhase !== "none");
+    // The v4 chart's ClickHouse, and a v3→v4 move's new one, are custom resources the operator runs: the operator
+    // (and cert-manager) come first.
+    if ((v4 || migrationPhase !== "none") && config.clickhouse.mode === "bundled") {
+      this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { dependsOn: [this.platform.ready], imageRegistryPrefix });
+    }
     if (config.clickhouse.mode === "bundled" && migrationPhase !== "none") {
       const clickhouse = config.clickhouse;
       const registry = imageRegistryPrefix ?? "docker.io";
@@ -122,7 +139,7 @@ export class AppStack extends EnvironmentStack {
         retentionDays: clickhouse.retentionDays,
         systemLogRetentionDays: clickhouse.systemLogRetentionDays,
         images: { server: `${registry}/clickhouse/clickhouse-server`, keeper: `${registry}/clickhouse/clickhouse-keeper`, tag: OPERATOR_CLICKHOUSE_IMAGE.tag },
-        dependsOn: [secret.secret, this.storageClasses.clickhouseClass, this.platform.ready],
+        dependsOn: [secret.secret, this.storageClasses.clickhouseClass, this.platform.ready, ...policies.policies, ...(this.clickhouseOperator ? [this.clickhouseOperator.ready] : [])],
       });
     }
     const migration = this.clickhouseMigration;
@@ -138,12 +155,6 @@ export class AppStack extends EnvironmentStack {
       redisPort: deps.redis_port,
       imageRegistryPrefix: deps.image_registry_prefix,
     };
-    const release = resolveRelease(config.langfuse);
-    const v4 = release.line === "v4";
-    // The v4 chart's ClickHouse is custom resources the operator runs: the operator (and cert-manager) come first.
-    if (v4 && config.clickhouse.mode === "bundled") {
-      this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { dependsOn: [this.platform.ready], imageRegistryPrefix });
-    }
     const chartValues = v4 ? buildLangfuseV4Values(config, endpoints) : buildLangfuseValues(config, endpoints);
     const values = migration && !v4 ? withMigratedClickHouse(chartValues as LangfuseChartValues, migrationPhase, migration.target) : chartValues;
     // The release moves to the new ClickHouse only after the copy is verified, and drops the old one only after
@@ -154,7 +165,9 @@ export class AppStack extends EnvironmentStack {
       chartVersion: release.chartVersion,
       values,
       // Not metrics-server: HPAs wait for metrics on their own, and that release would add its wait to the apply's path.
+      // Default deny and the flows must be in place before the first pod, or its migrations race the policies.
       dependsOn: [
+        ...policies.policies,
         secret.secret,
         this.storageClasses.defaultClass,
         this.storageClasses.clickhouseClass,
@@ -164,7 +177,6 @@ export class AppStack extends EnvironmentStack {
       ],
     }).release;
     migration?.catchUpAfter(this.langfuseRelease);
-    const serving = servingClickHouse(config, release.line);
     this.clickhouse = serving?.flavour;
 
     if (config.ingress.enabled && config.langfuse.domain) {
@@ -175,6 +187,9 @@ export class AppStack extends EnvironmentStack {
         externalLoadBalancerName: this.naming.loadBalancer("external"),
         publicSubnetIds: network.public_subnet_ids,
         inboundCidrs: config.ingress.inboundCidrs,
+        webAclArn: config.ingress.waf.enabled
+          ? new LangfuseWaf(this, "waf", { name: this.naming.resource("waf"), rateLimitPer5Minutes: config.ingress.waf.rateLimitPer5Minutes }).webAcl.arn
+          : undefined,
         certificateArn: config.ingress.certificateArn ?? undefined,
         hostedZoneId: config.ingress.hostedZoneId ?? undefined,
         internal: config.ingress.internal
@@ -243,6 +258,42 @@ export class AppStack extends EnvironmentStack {
             }
           : undefined,
       thresholds: config.observability,
+    });
+  }
+
+  /**
+   * Default deny in the Langfuse namespace and the flows of each workload this environment runs. `serving` is the
+   * bundled ClickHouse the app uses; `operatorManaged` adds the flows inside an operator-managed ClickHouse (v4 line
+   * or a v3→v4 move).
+   */
+  private networkPolicies(config: EnvironmentConfig, serving: ClickHouseFlavour | undefined, operatorManaged: boolean): LangfuseNetworkPolicies {
+    const bundled = config.clickhouse.mode === "bundled";
+    const migrating = config.clickhouse.migration.phase !== "none";
+    // Chart 2.x's Valkey (valkey-io chart) is not labelled like the bitnami one: select the release's pods.
+    const valkeyLabels = config.langfuse.line === "v4" ? { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME } : BUNDLED_VALKEY_POD_LABELS;
+    return new LangfuseNetworkPolicies(this, "network-policies", {
+      namespace: this.namespace,
+      vpcCidr: this.network.vpc_cidr,
+      webLabels: componentLabels("web"),
+      workerLabels: componentLabels("worker"),
+      clickhouse:
+        bundled && serving
+          ? { podLabels: serving.podLabels, httpPort: serving.httpPort, nativePort: serving.nativePort, fromLoadBalancer: config.clickhouse.emergencyCleanup }
+          : undefined,
+      externalClickHousePorts: bundled ? undefined : externalClickHousePorts(config.clickhouse.externalUrl, config.clickhouse.externalMigrationUrl),
+      valkeyLabels: config.redis.mode === "bundled" ? valkeyLabels : undefined,
+      retentionLabels: bundled ? RETENTION_POD_LABELS : undefined,
+      diskMetricsLabels: bundled ? DISK_METRICS_POD_LABELS : undefined,
+      clickhouseCluster:
+        bundled && operatorManaged
+          ? {
+              members: [
+                { matchExpressions: [{ key: "clickhouse.com/role", operator: "Exists" }] },
+                ...(migrating ? [{ matchLabels: BITNAMI_V3_CLICKHOUSE.podLabels }, { matchLabels: CLICKHOUSE_MIGRATION_LABELS }] : []),
+              ],
+              operatorNamespace: CLICKHOUSE_ADDON_NAMESPACES.clickhouseOperator,
+            }
+          : undefined,
     });
   }
 }

@@ -11,6 +11,8 @@ import { LangfuseBucket } from "../constructs/data/bucket";
 import { POSTGRES_PORT, PostgresDatabase } from "../constructs/data/database";
 import { REDIS_PORT, ValkeyCache } from "../constructs/data/elasticache";
 import { GeneratedSecrets } from "../constructs/identity/generated-secrets";
+import { deployingPrincipalArn, ExplicitKeyPolicy } from "../constructs/identity/key-policy";
+import { CLEANUP_FUNCTION_NAME } from "../contract/role-names";
 import { ImageCache } from "../constructs/platform/image-cache";
 import { WorkloadRoles } from "../constructs/identity/workload-roles";
 import { EnvironmentStack } from "./environment-stack";
@@ -92,12 +94,19 @@ export class DepsStack extends EnvironmentStack {
           }).replicationGroup
         : undefined;
 
+    const keyUsers = this.keyUsers(accountId, partition);
+    new ExplicitKeyPolicy(this, "secrets-key-policy", { keyId: secrets.kmsKey.keyId, accountId, partition, userArns: [...keyUsers.operators, keyUsers.cleanupFunction] });
+    if (bucket.kmsKey) {
+      new ExplicitKeyPolicy(this, "bucket-key-policy", { keyId: bucket.kmsKey.keyId, accountId, partition, userArns: [...keyUsers.operators, roles.roles.langfuse.arn] });
+    }
+
     const alerts = new AlertsTopic(this, "alerts", {
       topicName: naming.resource("alerts"),
       keyAlias: naming.resource("alerts"),
       accountId,
       partition,
       email: config.alerts.email ?? undefined,
+      keyUserArns: [...keyUsers.operators, keyUsers.cleanupFunction],
     });
 
     const dockerHubCredentialArn = config.imageCache.enabled ? config.imageCache.dockerHubCredentialArn : null;
@@ -129,5 +138,17 @@ export class DepsStack extends EnvironmentStack {
       alerts_kms_key_arn: alerts.kmsKey.arn,
       image_registry_prefix: imageCache ? `${accountId}.dkr.ecr.${config.region}.amazonaws.com/${naming.imageCachePrefix}` : "",
     });
+  }
+
+  /**
+   * Who uses the environment's KMS keys besides the workloads: whoever applies this stack (it writes the secrets
+   * and creates encrypted resources), the cluster admins, with Terraform Cloud the app workspace's run role (it
+   * reads the secrets), and the app stack's cleanup function (it reads the ClickHouse password and publishes).
+   */
+  private keyUsers(accountId: string, partition: string): { operators: string[]; cleanupFunction: string } {
+    const roleArn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
+    const operators = [deployingPrincipalArn(this, "deployer"), ...this.config.cluster.adminPrincipalArns];
+    if (this.config.backend.type === "cloud") operators.push(roleArn(this.naming.runRole("app")));
+    return { operators, cleanupFunction: roleArn(this.naming.resource(CLEANUP_FUNCTION_NAME)) };
   }
 }

@@ -1,5 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import { requireClusterAdmins } from "../config/cluster-admins";
 import type { EnvironmentConfig } from "../config/schema";
@@ -7,6 +8,7 @@ import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster/cluster-
 import { EksAddons } from "../constructs/cluster/eks-addons";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import { NodeGroups, type NodeGroupSpec } from "../constructs/cluster/node-groups";
+import { deployingPrincipalArn } from "../constructs/identity/key-policy";
 import { Vpc } from "../constructs/network/vpc";
 import { NETWORK_OUTPUTS } from "../contract/outputs";
 import { publishOutputs } from "../contract/publish";
@@ -41,6 +43,8 @@ export class NetworkStack extends EnvironmentStack {
       logTypes: [...config.cluster.logTypes],
       logRetentionDays: config.cluster.logRetentionDays,
       secretsEncryption: config.cluster.secretsEncryption,
+      account: { accountId: account.accountId, partition: new DataAwsPartition(this, "partition").partition },
+      secretsKeyUserArns: [deployingPrincipalArn(this, "deployer"), ...config.cluster.adminPrincipalArns],
       // Every networking add-on is an EKS managed add-on (below), installed before the first node joins.
       bootstrapSelfManagedAddons: false,
     });

@@ -128,6 +128,8 @@ export class WorkspacesStack extends TerraformStack {
         autoApplyRunTrigger: settings.autoApplyRunTrigger,
         vcs: vcsSource(environment, stack),
         environmentVariables: variables,
+        // Only the app stack talks to the Kubernetes API; the network workspace creates the VPC an agent lives in.
+        agentPoolId: stack === "app" ? (settings.agentPoolId ?? undefined) : undefined,
       });
       if (upstream) workspace.runAfter(upstream);
       upstream = workspace;

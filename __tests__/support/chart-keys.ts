@@ -17,6 +17,8 @@ const chartKeys = new Set((JSON.parse(readFileSync(CHART_KEYS_FILE, "utf8")) as 
  */
 export const FREE_FORM_MAPS: readonly string[] = [
   "langfuse.serviceAccount.annotations",
+  "langfuse.podSecurityContext",
+  "langfuse.securityContext",
   "langfuse.web.resources",
   "langfuse.worker.resources",
   "langfuse.web.pod.labels",

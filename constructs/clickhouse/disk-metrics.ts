@@ -10,6 +10,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ServiceAccountRef } from "../../contract/service-accounts";
 import { DISK_METRICS_RESOURCES } from "./job-resources";
+import { pinnedImage } from "../../contract/image-digests";
 import { bundleScript, NODE_MAJOR } from "./lambda-bundle";
 
 /*
@@ -36,7 +37,7 @@ export interface ClickHouseDiskMetricsProps {
   readonly clusterRolePrefix: string;
   /**
    * Image with the Node.js major version the bundle targets (NODE_MAJOR).
-   * @default DEFAULT_DISK_METRICS_IMAGE, node:<NODE_MAJOR>-alpine from ECR Public (no Docker Hub pull limits)
+   * @default DEFAULT_DISK_METRICS_IMAGE, node:<DISK_METRICS_NODE_TAG> from ECR Public (no Docker Hub pull limits)
    */
   readonly image?: string;
   /**
@@ -51,11 +52,16 @@ export interface ClickHouseDiskMetricsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** Exact Node.js image tag of the major the bundle targets: a major-only tag would change under running clusters. */
+export const DISK_METRICS_NODE_TAG = `${NODE_MAJOR}.8.0-alpine3.21`;
 /** The official Node.js image of the version the bundle targets, from ECR Public's Docker Official Images mirror. */
-export const DEFAULT_DISK_METRICS_IMAGE = `public.ecr.aws/docker/library/node:${NODE_MAJOR}-alpine`;
+export const DEFAULT_DISK_METRICS_IMAGE = pinnedImage(`public.ecr.aws/docker/library/node:${DISK_METRICS_NODE_TAG}`);
 
 const SCRIPT_KEY = "disk-metrics.js";
 const ENTRY = join(__dirname, "..", "..", "lambda", "disk-metrics", "index.ts");
+
+/** Labels of the disk-metrics pods (and its other objects): the network policies select on them. */
+export const DISK_METRICS_POD_LABELS = { "app.kubernetes.io/name": "disk-metrics", "app.kubernetes.io/part-of": "langfuse" } as const;
 
 export class ClickHouseDiskMetrics extends Construct {
   readonly serviceAccount: ServiceAccountV1;
@@ -64,7 +70,7 @@ export class ClickHouseDiskMetrics extends Construct {
   constructor(scope: Construct, id: string, props: ClickHouseDiskMetricsProps) {
     super(scope, id);
     const { namespace, name } = props.serviceAccount;
-    const labels = { "app.kubernetes.io/name": "disk-metrics", "app.kubernetes.io/part-of": "langfuse" };
+    const labels = { ...DISK_METRICS_POD_LABELS };
     this.serviceAccount = new ServiceAccountV1(this, "account", {
       metadata: { name, namespace, labels, annotations: { "eks.amazonaws.com/role-arn": props.roleArn } },
       dependsOn: props.dependsOn,
@@ -111,7 +117,8 @@ export class ClickHouseDiskMetrics extends Construct {
               spec: {
                 serviceAccountName: this.serviceAccount.metadata.name,
                 restartPolicy: "Never",
-                securityContext: { runAsNonRoot: true, runAsUser: "1000", runAsGroup: "1000" },
+                // The langfuse namespace enforces the restricted Pod Security Standard, which requires the seccomp profile.
+                securityContext: { runAsNonRoot: true, runAsUser: "1000", runAsGroup: "1000", seccompProfile: { type: "RuntimeDefault" } },
                 container: [
                   {
                     name: "disk-metrics",

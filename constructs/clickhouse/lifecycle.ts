@@ -1,4 +1,5 @@
 import type { ITerraformDependable } from "cdktf";
+import { CLEANUP_FUNCTION_NAME } from "../../contract/role-names";
 import { Construct } from "constructs";
 import type { Naming } from "../../config/naming";
 import type { EnvironmentConfig } from "../../config/schema";
@@ -116,7 +117,7 @@ export class ClickHouseLifecycle extends Construct {
       dependsOn: props.loadBalancerDependsOn ?? props.dependsOn,
     }));
     this.cleanup = new ClickHouseCleanupFunction(this, "cleanup", {
-      name: naming.resource("clickhouse-cleanup"),
+      name: naming.resource(CLEANUP_FUNCTION_NAME),
       region: props.region,
       vpcId: network.vpc_id,
       subnetIds: network.workload_subnet_ids,

@@ -171,7 +171,9 @@ export class ClickHouseMigration extends Construct {
   }
 }
 
-const LABELS = { "app.kubernetes.io/name": "clickhouse-v4-migration", "app.kubernetes.io/part-of": "langfuse" };
+/** Labels of everything the migration renders: its ClickHouseCluster, KeeperCluster and Jobs (network policies select them). */
+export const CLICKHOUSE_MIGRATION_LABELS = { "app.kubernetes.io/name": "clickhouse-v4-migration", "app.kubernetes.io/part-of": "langfuse" } as const;
+const LABELS = CLICKHOUSE_MIGRATION_LABELS;
 
 /** ClickHouse server settings: the same system log taming as the old server (constructs/langfuse/values.ts). */
 function serverSettings(systemLogRetentionDays: number): Record<string, unknown> {

@@ -8,6 +8,7 @@ import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-bud
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { RETENTION_JOB_RESOURCES } from "./job-resources";
 import { BITNAMI_V3_CLICKHOUSE, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
+import { pinnedImage } from "../../contract/image-digests";
 import {
   expiredPartitionDropsQuery,
   qualifiedName,
@@ -64,7 +65,7 @@ export interface ClickHouseRetentionProps {
 /** Tag of the chart's ClickHouse image (langfuse-k8s 1.5.x leaves the bitnami subchart's default). */
 export const CLICKHOUSE_IMAGE_TAG = BITNAMI_V3_CLICKHOUSE.clientImage.tag;
 /** The image the retention jobs run when no pull-through cache is given: the chart's own ClickHouse from Docker Hub. */
-export const DEFAULT_CLICKHOUSE_IMAGE = `docker.io/${BITNAMI_V3_CLICKHOUSE.clientImage.dockerHubRepository}:${CLICKHOUSE_IMAGE_TAG}`;
+export const DEFAULT_CLICKHOUSE_IMAGE = pinnedImage(`docker.io/${BITNAMI_V3_CLICKHOUSE.clientImage.dockerHubRepository}:${CLICKHOUSE_IMAGE_TAG}`);
 
 const SCRIPT_KEY = "retention.sh";
 /** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */
@@ -130,6 +131,9 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** Labels of the retention job's pods (and its other objects): the network policies select on them. */
+export const RETENTION_POD_LABELS = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" } as const;
+
 export class ClickHouseRetention extends Construct {
   /** The deploy-time job; its name changes with the SQL, chart version and image. */
   readonly job: JobV1;
@@ -148,7 +152,7 @@ export class ClickHouseRetention extends Construct {
     const imageExpression = Tokenization.resolve(image, { scope: this, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
     const hash = createHash("sha256").update(JSON.stringify([this.script, props.chartVersion, imageExpression])).digest("hex").slice(0, 10);
     this.jobName = `clickhouse-retention-${hash}`;
-    const labels = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" };
+    const labels = { ...RETENTION_POD_LABELS };
 
     const config = new ConfigMapV1(this, "script", {
       metadata: { name: "clickhouse-retention", namespace: props.namespace, labels },
@@ -157,7 +161,8 @@ export class ClickHouseRetention extends Construct {
     const pod: JobV1SpecTemplateSpec = {
       restartPolicy: "Never",
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: "1001", runAsGroup: "1001" },
+      // The langfuse namespace enforces the restricted Pod Security Standard, which requires the seccomp profile.
+      securityContext: { runAsNonRoot: true, runAsUser: "1001", runAsGroup: "1001", seccompProfile: { type: "RuntimeDefault" } },
       container: [
         {
           name: "retention",

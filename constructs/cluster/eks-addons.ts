@@ -31,6 +31,13 @@ export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT = { namespace: "amazon-cloudwatch"
 
 export { CLOUDWATCH_OBSERVABILITY_CONFIGURATION };
 
+/*
+ * The CNI's network policy agent enforces Kubernetes NetworkPolicies (the app stack's default deny and the flows
+ * Langfuse needs); without it they are accepted and silently ignored. The add-on's schema takes a string.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+
 /**
  * The EKS managed add-ons: vpc-cni and kube-proxy (which nodes need before they turn Ready), coredns, the EBS CSI
  * driver and the CloudWatch observability agent (Container Insights; these need nodes to run on). The VPC CNI, the
@@ -67,7 +74,7 @@ export class EksAddons extends Construct {
       "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
       CLOUDWATCH_AGENT_SERVICE_ACCOUNT.namespace,
     );
-    this.nodePrerequisites = [this.addon("vpc-cni", this.vpcCniRole), this.addon("kube-proxy")];
+    this.nodePrerequisites = [this.addon("vpc-cni", this.vpcCniRole, VPC_CNI_CONFIGURATION), this.addon("kube-proxy")];
     this.nodeDependents = [
       this.addon("coredns"),
       this.addon("aws-ebs-csi-driver", this.ebsCsiRole),

@@ -10,6 +10,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { Naming } from "../../config/naming";
+import { ExplicitKeyPolicy } from "../identity/key-policy";
 
 export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controllerManager" | "scheduler";
 
@@ -53,6 +54,18 @@ export interface EksClusterProps {
    * @default true
    */
   readonly bootstrapSelfManagedAddons?: boolean;
+  /**
+   * Principals besides the cluster role that may use the Secrets key (whoever applies the stack: EKS checks that its
+   * caller may use the key), by ARN. With `accountId` and `partition` the key gets an explicit key policy.
+   * @default - none
+   */
+  readonly secretsKeyUserArns?: readonly string[];
+  /**
+   * Account and partition of the cluster: with them the Secrets key gets an explicit policy (root administers, the
+   * cluster role and `secretsKeyUserArns` use it) instead of AWS's default delegation to every IAM principal.
+   * @default - AWS's default key policy
+   */
+  readonly account?: { readonly accountId: string; readonly partition: string };
 }
 
 const CLUSTER_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy";
@@ -98,7 +111,7 @@ export class EksCluster extends Construct {
         deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
       });
       new KmsAlias(this, "secrets-key-alias", { name: `alias/${naming.resource("eks-secrets")}`, targetKeyId: this.secretsKey.keyId });
-      // The key policy delegates to IAM; the control plane encrypts and decrypts data keys as the cluster role.
+      // The control plane encrypts and decrypts data keys as the cluster role: its IAM policy and the key policy allow it.
       const keyUse = new DataAwsIamPolicyDocument(this, "secrets-key-use", {
         statement: [
           {
@@ -108,9 +121,18 @@ export class EksCluster extends Construct {
           },
         ],
       });
+      if (props.account) {
+        const keyPolicy = new ExplicitKeyPolicy(this, "secrets-key-access", {
+          keyId: this.secretsKey.keyId,
+          ...props.account,
+          userArns: [role.arn, ...(props.secretsKeyUserArns ?? [])],
+        });
+        prerequisites.push(keyPolicy.policy);
+      }
       prerequisites.push(new IamRolePolicy(this, "secrets-key-policy", { name: naming.resource("eks-secrets"), role: role.name, policy: keyUse.json }));
     }
 
+    const publicAccess = props.endpointPublicAccess ?? true;
     this.cluster = new AwsEksCluster(this, "cluster", {
       name,
       version: props.kubernetesVersion,
@@ -127,8 +149,9 @@ export class EksCluster extends Construct {
         subnetIds: props.subnetIds,
         // Nodes always talk to the API privately, so they work in private subnets and with the public endpoint off.
         endpointPrivateAccess: true,
-        endpointPublicAccess: props.endpointPublicAccess ?? true,
-        publicAccessCidrs: props.publicAccessCidrs ?? ["0.0.0.0/0"],
+        endpointPublicAccess: publicAccess,
+        // Without a public endpoint the list means nothing; EKS reports its own value, which is not a diff.
+        publicAccessCidrs: publicAccess ? (props.publicAccessCidrs ?? ["0.0.0.0/0"]) : undefined,
       },
       kubernetesNetworkConfig: { serviceIpv4Cidr: props.serviceIpv4Cidr },
       encryptionConfig: this.secretsKey ? { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } } : undefined,

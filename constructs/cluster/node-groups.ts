@@ -3,7 +3,8 @@ import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import type { ITerraformDependable } from "cdktf";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { Naming } from "../../config/naming";
 
@@ -80,6 +81,16 @@ const NODE_POLICY_ARNS = {
   ecr: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 };
 
+/** Root device of the AL2023 EKS AMIs: the launch template's volume settings apply to it. */
+const ROOT_DEVICE_NAME = "/dev/xvda";
+
+/**
+ * IMDSv2 only, and its token does not survive the extra hop into a pod's network namespace: pods cannot read the
+ * node role's credentials. Host-network pods (aws-node, kube-proxy, the EBS CSI node) still reach it.
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node
+ */
+export const NODE_METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } as const;
+
 /** EKS appends a 26-character unique suffix to a name prefix, and a node group name has at most 63. */
 const MAX_NAME_PREFIX_LENGTH = 37;
 
@@ -111,6 +122,7 @@ export class NodeGroups extends Construct {
       if (namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
         throw new Error(`node group name prefix '${namePrefix}' (${namePrefix.length} characters) exceeds ${MAX_NAME_PREFIX_LENGTH}; shorten namePrefix or the environment name`);
       }
+      const template = this.launchTemplate(naming, spec);
       groups[spec.name] = new EksNodeGroup(this, spec.name, {
         clusterName: props.clusterName,
         nodeGroupNamePrefix: namePrefix,
@@ -120,7 +132,9 @@ export class NodeGroups extends Construct {
         amiType: AMI_TYPES[spec.architecture],
         instanceTypes: spec.instanceTypes,
         capacityType: spec.capacityType,
-        diskSize: spec.diskSizeGiB,
+        // With a launch template the disk size lives in the template (EKS rejects both), and SSH remote access is
+        // not allowed at all: nodes are reached through SSM or not at all.
+        launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
         scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
         labels: spec.labels ? { ...spec.labels } : undefined,
         taint: spec.taints?.map((taint) => ({ ...taint })),
@@ -133,6 +147,25 @@ export class NodeGroups extends Construct {
       });
     }
     this.groups = groups;
+  }
+
+  /**
+   * The group's launch template: metadata options and an encrypted gp3 root volume. No AMI and no instance type:
+   * EKS keeps choosing the AL2023 image of `amiType` for the cluster version, and the group lists the types.
+   */
+  private launchTemplate(naming: Naming, spec: NodeGroupSpec): LaunchTemplate {
+    return new LaunchTemplate(this, `${spec.name}-template`, {
+      name: naming.resource("node", spec.name),
+      description: `Nodes of the ${spec.name} group: IMDSv2 with hop limit 1, encrypted gp3 root volume`,
+      metadataOptions: { ...NODE_METADATA_OPTIONS },
+      blockDeviceMappings: [
+        {
+          deviceName: ROOT_DEVICE_NAME,
+          // Encrypted with the account's EBS key (aws/ebs): node disks hold image layers and pod logs, not data.
+          ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ],
+    });
   }
 
   /** ECR pull-through cache: a first pull creates the cache repository and imports the upstream image. */

@@ -47,6 +47,11 @@ export interface LangfuseIngressProps {
   readonly internal?: { readonly loadBalancerName: string; readonly subnetIds: string[] };
   /** What must exist first: the load balancer controller's webhook (the web Service may follow: the controller watches Services). */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * ARN of a WAF web ACL the controller attaches to the internet-facing ALB.
+   * @default - no WAF
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -89,6 +94,7 @@ export class LangfuseIngress extends Construct {
       "alb.ingress.kubernetes.io/certificate-arn": this.certificateArn,
       "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
       "alb.ingress.kubernetes.io/inbound-cidrs": props.inboundCidrs.join(","),
+      ...(props.webAclArn ? { "alb.ingress.kubernetes.io/wafv2-acl-arn": props.webAclArn } : {}),
     }, props.domain);
     this.externalHostname = this.external.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
     // Read by name only after the Ingress reports the ALB, so it always exists by then.
@@ -101,7 +107,11 @@ export class LangfuseIngress extends Construct {
         "alb.ingress.kubernetes.io/group.name": props.internal.loadBalancerName,
         "alb.ingress.kubernetes.io/scheme": "internal",
         "alb.ingress.kubernetes.io/subnets": Fn.join(",", props.internal.subnetIds),
-        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }]),
+        // HTTPS only: Langfuse API keys travel in every request's Authorization header, so the in-VPC hop is
+        // encrypted too. Clients reach it by the Langfuse domain (a private DNS record), which the certificate names.
+        "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTPS: 443 }]),
+        "alb.ingress.kubernetes.io/certificate-arn": this.certificateArn,
+        "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
       });
     }
 

@@ -71,6 +71,12 @@ export const OPERATOR_CLICKHOUSE_NAMES: BundledClickHouseNames = {
   nativePort: OPERATOR_CLICKHOUSE.nativePort,
 };
 
+/**
+ * Labels of the bundled Valkey pod (chart subchart `redis`): instance and component, which do not depend on how
+ * the subchart alias renames the chart.
+ */
+export const BUNDLED_VALKEY_POD_LABELS = { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME, "app.kubernetes.io/component": "primary" } as const;
+
 export interface LangfuseReleaseProps {
   /** Namespace of the release (created beforehand, with the `langfuse-secrets` Secret in it). */
   readonly namespace: string;

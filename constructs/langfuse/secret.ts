@@ -1,8 +1,9 @@
-import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { DataAwsSecretsmanagerSecretVersions } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-versions";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
+import { EphemeralResource } from "../identity/ephemeral-resource";
 
 export interface LangfuseSecretProps {
   /** Namespace the Secret is created in (the release's). */
@@ -15,21 +16,29 @@ export interface LangfuseSecretProps {
 
 /**
  * The Kubernetes Secret `langfuse-secrets` the chart values point at (secretKeyRef / existingSecret): every key
- * of the deps stack's generated JSON, plus the ClickHouse password. The values are read from Secrets Manager at
- * apply time, so they live in the state (sensitive) but never in the synthesized configuration.
+ * of the deps stack's generated JSON, plus the ClickHouse password. The values never enter the app stack's plan or
+ * state: they are read through ephemeral resources (Terraform 1.10+) and written through the Secret's write-only
+ * `data_wo` (kubernetes provider 2.37+). Write-only data is sent only when `data_wo_revision` changes, so the
+ * revision follows the secrets' version lists (metadata, no values): a new version in Secrets Manager (a rotation)
+ * rewrites the Secret on the next apply.
  */
 export class LangfuseSecret extends Construct {
   readonly secret: SecretV1;
 
   constructor(scope: Construct, id: string, props: LangfuseSecretProps) {
     super(scope, id);
-    const langfuse = new DataAwsSecretsmanagerSecretVersion(this, "langfuse-secrets", { secretId: props.langfuseSecretsArn });
-    const clickhouse = new DataAwsSecretsmanagerSecretVersion(this, "clickhouse-password", { secretId: props.clickhousePasswordSecretArn });
+    const langfuse = new EphemeralResource(this, "langfuse-secrets-value", "aws_secretsmanager_secret_version", { secret_id: props.langfuseSecretsArn });
+    const clickhouse = new EphemeralResource(this, "clickhouse-password-value", "aws_secretsmanager_secret_version", { secret_id: props.clickhousePasswordSecretArn });
+    // Every put adds a version; deprecated ones count too, so the sum only grows (until 100 versions a secret).
+    const versions = (versionsId: string, secretId: string) =>
+      Fn.lengthOf(new DataAwsSecretsmanagerSecretVersions(this, versionsId, { secretId, includeDeprecated: true }).versions);
+    const revision = Fn.sum([versions("langfuse-secrets-versions", props.langfuseSecretsArn), versions("clickhouse-password-versions", props.clickhousePasswordSecretArn)]);
     this.secret = new SecretV1(this, "secret", {
       metadata: { name: KUBERNETES_SECRET_NAME, namespace: props.namespace },
       type: "Opaque",
       // Copying the whole JSON keeps this in step with whatever keys the deps stack generates.
-      data: Token.asStringMap(Fn.merge([Fn.jsondecode(langfuse.secretString), { [CLICKHOUSE_PASSWORD_KEY]: clickhouse.secretString }])),
+      dataWo: Token.asStringMap(Fn.merge([Fn.jsondecode(langfuse.attribute("secret_string")), { [CLICKHOUSE_PASSWORD_KEY]: clickhouse.attribute("secret_string") }])),
+      dataWoRevision: revision,
     });
   }
 }

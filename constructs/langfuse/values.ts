@@ -126,6 +126,21 @@ interface WorkerValues extends DeploymentValues {
   readonly hpa: ChartHpa;
 }
 
+/** The Kubernetes pod security context of web and worker (the chart's `langfuse.podSecurityContext`). */
+interface PodSecurityContext {
+  readonly runAsNonRoot: true;
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly seccompProfile: { readonly type: "RuntimeDefault" };
+}
+
+/** The container security context of web and worker (the chart's `langfuse.securityContext`). */
+interface ContainerSecurityContext {
+  readonly allowPrivilegeEscalation: false;
+  readonly privileged: false;
+  readonly capabilities: { readonly drop: readonly ["ALL"] };
+}
+
 interface LangfuseSection {
   readonly salt: SecretKeyRef;
   readonly encryptionKey: SecretKeyRef;
@@ -133,6 +148,8 @@ interface LangfuseSection {
   readonly features: { readonly telemetryEnabled: boolean; readonly signUpDisabled: boolean };
   readonly serviceAccount: { readonly create: true; readonly name: string; readonly annotations: Readonly<Record<string, string>> };
   readonly additionalEnv: readonly EnvVar[];
+  readonly podSecurityContext: PodSecurityContext;
+  readonly securityContext: ContainerSecurityContext;
   readonly web: WebValues;
   readonly worker: WorkerValues;
 }
@@ -317,6 +334,14 @@ export function spreadAcrossZones(component: "web" | "worker"): TopologySpreadCo
   ];
 }
 
+/**
+ * The Langfuse web and worker images run as uid/gid 1001 (nextjs, expressjs; their Dockerfiles' `USER`), a name
+ * the kubelet cannot check against runAsNonRoot without the numeric id. With the rest this meets the Pod Security
+ * Standard `restricted`. The root filesystem stays writable: Next.js writes its cache under the app folder.
+ */
+export const LANGFUSE_POD_SECURITY_CONTEXT: PodSecurityContext = { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } };
+export const LANGFUSE_CONTAINER_SECURITY_CONTEXT: ContainerSecurityContext = { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } };
+
 // A PDB that always lets one pod go: it slows drains down to one pod at a time and never blocks them.
 export const oneAtATime: PodDisruptionBudget = { create: true, maxUnavailable: 1 };
 
@@ -333,6 +358,8 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
       annotations: { "eks.amazonaws.com/role-arn": endpoints.langfuseRoleArn },
     },
     additionalEnv: headlessInitEnv(config),
+    podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
+    securityContext: LANGFUSE_CONTAINER_SECURITY_CONTEXT,
     web: {
       resources: kubernetesResources(web.resources),
       // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.

@@ -5,6 +5,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
+import { keyPolicyStatements } from "../identity/key-policy";
 
 /** The AWS services that deliver the environment's alarms and events to the topic. */
 const ALERT_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"];
@@ -23,6 +24,12 @@ export interface AlertsTopicProps {
    * @default - no subscription
    */
   readonly email?: string;
+  /**
+   * Roles and users that publish to the topic or read it, by ARN (they encrypt with its key); they may be created
+   * after the topic.
+   * @default - none: only the alarm services publish
+   */
+  readonly keyUserArns?: readonly string[];
 }
 
 /**
@@ -37,23 +44,8 @@ export class AlertsTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlertsTopicProps) {
     super(scope, id);
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
-      statement: [
-        {
-          // AWS's default key policy: IAM policies of the account decide who else may use or manage the key.
-          sid: "AccountAdministration",
-          effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:${props.partition}:iam::${props.accountId}:root`] }],
-          actions: ["kms:*"],
-          resources: ["*"],
-        },
-        {
-          sid: "AlertPublishers",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ALERT_PUBLISHERS }],
-          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          resources: ["*"],
-        },
-      ],
+      // Root administers the key; the named users and the alarm services (of this account only) use it.
+      statement: keyPolicyStatements({ accountId: props.accountId, partition: props.partition, userArns: props.keyUserArns ?? [], servicePrincipals: ALERT_PUBLISHERS }),
     });
     this.kmsKey = new KmsKey(this, "key", {
       description: `Alerts topic ${props.topicName}`,

@@ -1,3 +1,4 @@
+import { digestSuffix } from "../../contract/image-digests";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 
 /*
@@ -21,6 +22,12 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
   "1.34": "v1.34.2",
   "1.35": "v1.35.0",
 };
+
+/** The autoscaler's tag for a Kubernetes minor with its digest from contract/image-digests.ts, when known. */
+function autoscalerTagWithDigest(kubernetesVersion: string): string {
+  const tag = clusterAutoscalerImageTag(kubernetesVersion);
+  return `${tag}${digestSuffix(`${CLUSTER_AUTOSCALER_IMAGE_REPOSITORY}:${tag}`)}`;
+}
 
 /** The upstream image repository; not Docker Hub, so the Docker Hub pull-through cache does not apply to it. */
 export const CLUSTER_AUTOSCALER_IMAGE_REPOSITORY = "registry.k8s.io/autoscaling/cluster-autoscaler";
@@ -59,7 +66,8 @@ export function clusterAutoscalerValues(settings: ClusterAutoscalerSettings): ob
     // Discovers the groups tagged k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<cluster>:
     // EKS tags every managed node group's Auto Scaling group with both.
     autoDiscovery: { clusterName: settings.clusterName },
-    image: { repository: CLUSTER_AUTOSCALER_IMAGE_REPOSITORY, tag: clusterAutoscalerImageTag(settings.kubernetesVersion) },
+    // The chart renders repository:tag, so a digest rides on the tag (repository:tag@sha256:…).
+    image: { repository: CLUSTER_AUTOSCALER_IMAGE_REPOSITORY, tag: autoscalerTagWithDigest(settings.kubernetesVersion) },
     rbac: {
       serviceAccount: {
         create: true,

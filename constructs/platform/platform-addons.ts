@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, KEDA_OPERATOR_SERVICE_ACCOUNT, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
+import { pinnedImage } from "../../contract/image-digests";
 import { clusterAutoscalerValues } from "./cluster-autoscaler";
 import { loadBalancerControllerScheduling, WEBHOOK_PROBE_RESOURCES } from "./load-balancer-controller";
 
@@ -45,7 +46,7 @@ export const ADDON_CHARTS = {
 export const LOAD_BALANCER_WEBHOOK_SERVICE = "aws-load-balancer-webhook-service";
 
 /** Image of the webhook readiness probe job: a pinned curl from Docker Hub. */
-export const WEBHOOK_PROBE_IMAGE = "curlimages/curl:8.11.1";
+export const WEBHOOK_PROBE_IMAGE = pinnedImage("curlimages/curl:8.11.1");
 
 export interface PlatformAddonsProps {
   /** Name of the EKS cluster (the controller tags and discovers resources by it). */

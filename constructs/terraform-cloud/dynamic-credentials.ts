@@ -97,6 +97,7 @@ export const RUN_ROLE_SERVICES = [
   "s3", // the Langfuse bucket
   "secretsmanager", // generated secrets
   "sns", // alerts topic
+  "wafv2", // web ACL of the public ALB (ingress.waf)
 ] as const;
 
 const ROLE_READ_ACTIONS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags", "iam:ListInstanceProfilesForRole"];

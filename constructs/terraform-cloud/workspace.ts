@@ -55,6 +55,13 @@ export interface TfcWorkspaceProps {
    */
   readonly vcs?: TfcVcsSource;
   /**
+   * HCP Terraform agent pool the runs execute on (execution mode `agent`): agents inside the VPC reach a private or
+   * CIDR-restricted Kubernetes API that HCP Terraform's shared workers cannot. The pool must be organization-wide
+   * or allow this workspace.
+   * @default - remote execution on HCP Terraform's shared workers
+   */
+  readonly agentPoolId?: string;
+  /**
    * Environment variables of every run.
    * @default - none
    */
@@ -94,7 +101,10 @@ export class TfcWorkspace extends Construct {
         vcsRepo: { identifier: vcs.repository, branch: vcs.branch, oauthTokenId: vcs.oauthTokenId },
       }),
     });
-    this.settings = new WorkspaceSettings(this, "settings", { workspaceId: this.workspace.id, executionMode: "remote" });
+    this.settings = new WorkspaceSettings(this, "settings", {
+      workspaceId: this.workspace.id,
+      ...(props.agentPoolId ? { executionMode: "agent", agentPoolId: props.agentPoolId } : { executionMode: "remote" }),
+    });
     for (const variable of props.environmentVariables ?? []) {
       new Variable(this, variableId(variable.key), {
         workspaceId: this.workspace.id,

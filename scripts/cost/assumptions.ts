@@ -19,6 +19,8 @@ export interface UsageAssumptions {
   readonly auroraStorageGb: number;
   /** Root volume of a managed node when neither disk_size nor a launch template sets it (the EKS default), GiB. */
   readonly defaultNodeDiskGiB: number;
+  /** Requests a WAF web ACL inspects a month, millions (~8,000 chats a day: SDK ingestion batches and the UI). */
+  readonly wafMillionRequestsPerMonth: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
   containerInsightsMillionObservations: 60,
   auroraStorageGb: 20,
   defaultNodeDiskGiB: 20,
+  wafMillionRequestsPerMonth: 5,
 };
 
 /** The monthly figures to beat, per environment name, from the seeds this project replaces. */
@@ -52,6 +55,7 @@ export function describeAssumptions(usage: UsageAssumptions): string[] {
     `Aurora clusters store ${usage.auroraStorageGb} GB; I/O requests are not counted.`,
     `A node group without disk_size or a launch-template volume gets the EKS default ${usage.defaultNodeDiskGiB} GiB root volume.`,
     "A persistent volume claim whose storage class cannot be resolved is priced as gp3.",
+    `A WAF web ACL inspects ${usage.wafMillionRequestsPerMonth} million requests a month.`,
     "Lambda, SNS, EventBridge and other request-priced services are listed at $0: their volume here stays in the free tier.",
     "Data transfer out of AWS, support plans and taxes are not included.",
   ];

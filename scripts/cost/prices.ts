@@ -44,6 +44,7 @@ const priceBookSchema = z
     s3StandardPerGbMonth: z.number(),
     ecrStoragePerGbMonth: z.number(),
     route53HostedZonePerMonth: z.number(),
+    waf: z.object({ webAclPerMonth: z.number(), rulePerMonth: z.number(), perMillionRequests: z.number() }),
   })
   .strict();
 

@@ -293,7 +293,24 @@ const eksAddon: Rule = (addon, context) => {
   return [{ item: "Container Insights (enhanced observability)", detail: `${millions} M observations × ${usd(price)}/M (assumed volume)`, monthlyUsd: millions * price }];
 };
 
+/** A web ACL: the ACL, one rule charge per rule or managed rule group (rule_json), and the requests it inspects. */
+const webAcl: Rule = (acl, context) => {
+  const text = literalString(acl.body.rule_json);
+  if (text === undefined) return { unpriced: "web ACL rules are only priced from a literal rule_json" };
+  const rules = (JSON.parse(text) as unknown[]).length;
+  const { webAclPerMonth, rulePerMonth, perMillionRequests } = context.prices.waf;
+  const millions = context.usage.wafMillionRequestsPerMonth;
+  return [
+    {
+      item: `WAF web ACL ${literalString(acl.body.name) ?? displayName(acl)}`,
+      detail: `${usd(webAclPerMonth, 2)} + ${rules} rules × ${usd(rulePerMonth, 2)} + ${millions} M requests × ${usd(perMillionRequests)}/M (assumed volume)`,
+      monthlyUsd: webAclPerMonth + rules * rulePerMonth + millions * perMillionRequests,
+    },
+  ];
+};
+
 export const RULES: Readonly<Record<string, Rule>> = {
+  aws_wafv2_web_acl: webAcl,
   aws_eks_addon: eksAddon,
   aws_eks_cluster: eksCluster,
   aws_eks_node_group: eksNodeGroup,

@@ -1,0 +1,181 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { EnvironmentConfig } from "../config/schema";
+import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
+import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
+import { externalClickHousePorts, KUBE_DNS } from "../constructs/langfuse/network-policies";
+import { BUNDLED_CLICKHOUSE, BUNDLED_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
+import { allowed, policiesOf, type Endpoint } from "./support/network-policy";
+import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+
+afterAll(cleanupSynth);
+
+const NAMESPACE = "langfuse";
+const VPC_CIDR = "10.0.0.0/16";
+const REFERENCES = {
+  '${data.tfe_outputs.upstream-network.nonsensitive_values["vpc_cidr"]}': VPC_CIDR,
+  "${kubernetes_namespace_v1.namespace.metadata[0].name}": NAMESPACE,
+};
+
+const externalClickHouse = {
+  clickhouse: {
+    mode: "external",
+    externalUrl: "https://abc.eu-west-1.aws.clickhouse.cloud:8443",
+    externalMigrationUrl: "clickhouse://abc.eu-west-1.aws.clickhouse.cloud:9440",
+    externalUser: "langfuse",
+    externalPasswordSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:clickhouse",
+  },
+};
+
+/** Parses a helm_release values document, turning each ${…} interpolation into a plain string. */
+function langfuseValues(app: TfJson): TfJson {
+  const release = Object.values(resources(app, "helm_release")).find((r) => r.name === "langfuse")!;
+  return JSON.parse((release.values[0] as string).replace(/\$\{([^}]*)\}/g, (_m, expression: string) => "${" + expression.replace(/"/g, "'") + "}"));
+}
+
+/** The pods as the synthesized app stack labels them (web and worker from the chart values, jobs from their templates). */
+function podsOf(app: TfJson) {
+  const values = langfuseValues(app);
+  const jobLabels = (name: string) =>
+    Object.values(resources(app, "kubernetes_cron_job_v1")).find((job) => job.metadata.name === name)?.spec.job_template.spec.template.metadata.labels;
+  const pod = (labels: Record<string, string>, octet: number): Endpoint => ({ namespace: NAMESPACE, labels, ip: `10.0.64.${octet}` });
+  return {
+    web: pod(values.langfuse.web.pod.labels, 10),
+    worker: pod(values.langfuse.worker.pod.labels, 11),
+    clickhouse: pod({ ...BUNDLED_CLICKHOUSE.podLabels, "app.kubernetes.io/component": "clickhouse" }, 12),
+    valkey: pod({ ...BUNDLED_VALKEY_POD_LABELS, "app.kubernetes.io/name": "redis" }, 13),
+    retention: pod(jobLabels("clickhouse-retention") ?? {}, 14),
+    diskMetrics: pod(jobLabels("disk-metrics") ?? {}, 15),
+    /** A pod of another namespace (an add-on, or anything a tenant of the cluster runs). */
+    stranger: { namespace: "default", labels: { app: "other" }, ip: "10.0.65.7" } as Endpoint,
+    dns: { namespace: KUBE_DNS.namespace, labels: { ...KUBE_DNS.podLabels }, ip: "10.0.66.2" } as Endpoint,
+  };
+}
+
+// Addresses outside the cluster's pods: in the VPC (load balancers, databases) and on the internet (AWS APIs).
+const alb: Endpoint = { ip: "10.0.0.20" };
+const nlb: Endpoint = { ip: "10.0.80.5" };
+const postgres: Endpoint = { ip: "10.0.96.4" };
+const elasticache: Endpoint = { ip: "10.0.97.4" };
+const awsApi: Endpoint = { ip: "52.216.1.1" };
+const internetUser: Endpoint = { ip: "198.51.100.7" };
+
+function setup(config: EnvironmentConfig) {
+  const { app } = synthesize(config);
+  return { policies: policiesOf(app, REFERENCES), pods: podsOf(app), app };
+}
+
+describe("the labels the policies select on are the labels the pods carry", () => {
+  it("retention and disk-metrics job pods carry the exported labels", () => {
+    const { pods } = setup(environment("dev"));
+    expect(pods.retention.labels).toEqual(RETENTION_POD_LABELS);
+    expect(pods.diskMetrics.labels).toEqual(DISK_METRICS_POD_LABELS);
+  });
+
+  it("every workload pod is selected by at least one policy besides default deny", () => {
+    const { policies, pods } = setup(environment("dev"));
+    for (const pod of [pods.web, pods.worker, pods.clickhouse, pods.valkey, pods.retention, pods.diskMetrics]) {
+      const selecting = policies.filter((p) => Object.keys(p.spec.pod_selector.match_labels ?? {}).length > 0 && Object.entries(p.spec.pod_selector.match_labels ?? {}).every(([k, v]) => pod.labels?.[k] === v));
+      expect(selecting.length, JSON.stringify(pod.labels)).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("dev: bundled ClickHouse and Valkey, no load balancer", () => {
+  const { policies, pods } = setup(environment("dev"));
+  const can = (from: Endpoint, to: Endpoint, port: number, protocol = "TCP") => allowed(policies, from, to, port, protocol);
+
+  it("denies everything by default in the namespace", () => {
+    const deny = policies.find((p) => p.metadata.name === "langfuse-default-deny")!;
+    expect(deny.spec).toMatchObject({ policy_types: ["Ingress", "Egress"] });
+    expect(deny.spec.pod_selector.match_labels ?? {}).toEqual({});
+    expect(deny.spec.ingress ?? []).toEqual([]);
+    expect(deny.spec.egress ?? []).toEqual([]);
+  });
+
+  it("allows every flow Langfuse needs", () => {
+    for (const client of [pods.web, pods.worker]) {
+      expect(can(client, pods.clickhouse, 8123)).toBe(true);
+      expect(can(client, pods.clickhouse, 9000)).toBe(true);
+      expect(can(client, pods.valkey, 6379)).toBe(true);
+      expect(can(client, postgres, 5432)).toBe(true);
+      expect(can(client, awsApi, 443)).toBe(true);
+    }
+    for (const pod of [pods.web, pods.worker, pods.clickhouse, pods.valkey, pods.retention, pods.diskMetrics]) {
+      expect(can(pod, pods.dns, 53, "UDP")).toBe(true);
+      expect(can(pod, pods.dns, 53, "TCP")).toBe(true);
+    }
+    expect(can(pods.retention, pods.clickhouse, BUNDLED_CLICKHOUSE.nativePort)).toBe(true);
+    expect(can(pods.diskMetrics, awsApi, 443)).toBe(true);
+  });
+
+  it("denies everything else", () => {
+    expect(can(pods.stranger, pods.clickhouse, 8123)).toBe(false);
+    expect(can(pods.stranger, pods.clickhouse, 9000)).toBe(false);
+    expect(can(pods.stranger, pods.valkey, 6379)).toBe(false);
+    expect(can(pods.retention, pods.valkey, 6379)).toBe(false);
+    expect(can(pods.retention, postgres, 5432)).toBe(false);
+    expect(can(pods.retention, awsApi, 443)).toBe(false);
+    expect(can(pods.diskMetrics, pods.clickhouse, 8123)).toBe(false);
+    expect(can(pods.clickhouse, awsApi, 443)).toBe(false);
+    expect(can(pods.valkey, awsApi, 443)).toBe(false);
+    expect(can(pods.web, awsApi, 80)).toBe(false);
+    expect(can(pods.worker, awsApi, 5432)).toBe(false);
+    expect(can(alb, pods.worker, 3030)).toBe(false);
+    // Without the cleanup function nothing outside the pods reaches ClickHouse.
+    expect(can(nlb, pods.clickhouse, 8123)).toBe(false);
+  });
+});
+
+describe("prod: ElastiCache, ALB, ClickHouse behind the cleanup function's NLB", () => {
+  const { policies, pods } = setup(environment("prod"));
+  const can = (from: Endpoint, to: Endpoint, port: number) => allowed(policies, from, to, port);
+
+  it("lets both ALBs and users through them reach web on its port only", () => {
+    expect(can(alb, pods.web, 3000)).toBe(true);
+    expect(can(internetUser, pods.web, 3000)).toBe(true);
+    expect(can(alb, pods.web, 22)).toBe(false);
+  });
+
+  it("lets web and worker reach ElastiCache in the VPC, and no Valkey policy exists", () => {
+    expect(can(pods.web, elasticache, 6379)).toBe(true);
+    expect(can(pods.worker, elasticache, 6379)).toBe(true);
+    expect(policies.some((p) => p.metadata.name === "langfuse-valkey-ingress")).toBe(false);
+  });
+
+  it("lets the load balancer reach ClickHouse's HTTP port only", () => {
+    expect(can(nlb, pods.clickhouse, 8123)).toBe(true);
+    expect(can(nlb, pods.clickhouse, 9000)).toBe(false);
+    expect(can(internetUser, pods.clickhouse, 8123)).toBe(false);
+  });
+});
+
+describe("prod with an external ClickHouse", () => {
+  const { policies, pods } = setup(environment("prod", externalClickHouse));
+  const can = (from: Endpoint, to: Endpoint, port: number) => allowed(policies, from, to, port);
+
+  it("lets web and worker reach the external service's HTTPS and native TLS ports, and no in-cluster ClickHouse policy exists", () => {
+    const clickhouseCloud: Endpoint = { ip: "3.120.1.1" };
+    for (const client of [pods.web, pods.worker]) {
+      expect(can(client, clickhouseCloud, 8443)).toBe(true);
+      expect(can(client, clickhouseCloud, 9440)).toBe(true);
+      expect(can(client, clickhouseCloud, 9000)).toBe(false);
+    }
+    expect(policies.map((p) => p.metadata.name)).not.toContain("langfuse-clickhouse-ingress");
+    expect(policies.map((p) => p.metadata.name)).not.toContain("langfuse-retention-egress");
+  });
+
+  it("derives the ports from the URLs, defaulting per scheme", () => {
+    expect(externalClickHousePorts("https://ch.example.com", "clickhouse://ch.example.com")).toEqual([8443, 9000]);
+    expect(externalClickHousePorts("http://ch.example.com:8123", "clickhouse://ch.example.com:9000")).toEqual([8123, 9000]);
+  });
+});
+
+describe("ordering", () => {
+  it("installs the Langfuse release after every policy, so the first pod starts with its flows in place", () => {
+    const { app } = synthesize(environment("dev"));
+    const release = Object.values(resources(app, "helm_release")).find((r) => r.name === "langfuse")!;
+    const policies = Object.keys(resources(app, "kubernetes_network_policy_v1"));
+    expect(policies.length).toBeGreaterThan(0);
+    for (const logical of policies) expect(release.depends_on).toContain(`kubernetes_network_policy_v1.${logical}`);
+  });
+});
