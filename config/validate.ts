@@ -3,6 +3,7 @@ import { EKS_VERSIONS, supportPhase } from "./eks-versions";
 import { ConfigError } from "./errors";
 import { Naming } from "./naming";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
+import { checkAccount, checkOutputsToken } from "./validate-tfc";
 
 /*
  * Rules that span several keys, checked once after the schema: each throws a ConfigError naming the key, the
@@ -185,12 +186,13 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
   }
 };
 
-const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces];
+const CHECKS: readonly Check[] = [checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkClickHouse, checkRedis, checkManagedEngineVersions, checkLoadBalancerNames, checkObservability, checkImageCache, checkWorkspaces, checkAccount];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;
   CHECKS.forEach((check) => check(config, key));
+  checkOutputsToken(config, key, today);
   const warnings: string[] = [];
   const version = config.cluster.kubernetesVersion;
   const phase = supportPhase(version, today);

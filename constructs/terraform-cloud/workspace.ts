@@ -59,6 +59,12 @@ export interface TfcWorkspaceProps {
    * @default - none
    */
   readonly environmentVariables?: readonly TfcEnvironmentVariable[];
+  /**
+   * Workspaces whose runs may read this workspace's state and outputs with their own run token (remote state
+   * sharing, every edition): how downstream stacks read their upstream's outputs on the Free edition.
+   * @default - no workspace; global sharing stays off either way
+   */
+  readonly remoteStateConsumerIds?: readonly string[];
 }
 
 /** "TFC_AWS_RUN_ROLE_ARN" → "tfc-aws-run-role-arn": construct ids derive from the key so they never move. */
@@ -94,7 +100,12 @@ export class TfcWorkspace extends Construct {
         vcsRepo: { identifier: vcs.repository, branch: vcs.branch, oauthTokenId: vcs.oauthTokenId },
       }),
     });
-    this.settings = new WorkspaceSettings(this, "settings", { workspaceId: this.workspace.id, executionMode: "remote" });
+    this.settings = new WorkspaceSettings(this, "settings", {
+      workspaceId: this.workspace.id,
+      executionMode: "remote",
+      globalRemoteState: false,
+      remoteStateConsumerIds: props.remoteStateConsumerIds ? [...props.remoteStateConsumerIds] : undefined,
+    });
     for (const variable of props.environmentVariables ?? []) {
       new Variable(this, variableId(variable.key), {
         workspaceId: this.workspace.id,
