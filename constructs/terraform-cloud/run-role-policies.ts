@@ -84,6 +84,7 @@ export const BOUNDARY_SERVICES = [
   "s3", // Langfuse's bucket
   "secretsmanager", // cleanup function's ClickHouse password
   "shield", // load balancer controller
+  "sns", // cleanup function's report to the alerts topic
   "ssm", // CloudWatch agent configuration parameter
   "tag", // load balancer controller
   "waf-regional", // load balancer controller
