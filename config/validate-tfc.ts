@@ -18,7 +18,9 @@ export function checkOutputsToken(config: EnvironmentConfig, key: (path: string)
   if (config.backend.type !== "cloud" || config.backend.edition === "free") return;
   const expiresOn = config.workspaces.outputsTokenExpiresOn;
   const fix = `a ${config.backend.edition} edition reads upstream outputs with a team token that must expire: set a date after ${today} and at most ${MAX_TOKEN_DAYS} days ahead (or set backend.edition: free to use remote state sharing)`;
-  if (expiresOn === null || Number.isNaN(Date.parse(`${expiresOn}T00:00:00Z`))) throw new ConfigError(key("workspaces.outputsTokenExpiresOn"), expiresOn, fix);
+  const parsed = expiresOn === null ? Number.NaN : Date.parse(`${expiresOn}T00:00:00Z`);
+  // Date.parse rolls 2027-02-30 over to March: a real date prints back as itself.
+  if (expiresOn === null || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== expiresOn) throw new ConfigError(key("workspaces.outputsTokenExpiresOn"), expiresOn, fix);
   const days = daysBetween(today, expiresOn);
   if (days <= 0 || days > MAX_TOKEN_DAYS) throw new ConfigError(key("workspaces.outputsTokenExpiresOn"), expiresOn, fix);
 }

@@ -1,7 +1,7 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack, type TerraformProvider } from "cdktf";
+import { DataResource, LocalBackend, TerraformStack, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigError } from "../config/errors";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
@@ -77,12 +77,15 @@ export class WorkspacesStack extends TerraformStack {
   ) {
     super(scope, "workspaces");
     new LocalBackend(this, { path: WORKSPACES_STATE_PATH });
-    new TerraformOutput(this, "state-file", {
-      description: "Where this stack's state lives (one file, whichever folder Terraform runs in).",
-      value: `\${abspath("${WORKSPACES_STATE_PATH}")}`,
-      precondition: {
-        condition: `\${fileexists("\${path.cwd}/${REPOSITORY_MARKER}")}`,
-        errorMessage: `Run the workspaces stack with 'npx cdktf deploy workspaces' from the repository root (it runs in cdktf.out/stacks/workspaces): its local state ${WORKSPACES_STATE_PATH} is relative to that folder, and from any other folder Terraform would start a second, empty state.`,
+    // A precondition on an output would do, but cdktf 0.21 drops outputs' preconditions; a resource keeps it.
+    new DataResource(this, "state-location-guard", {
+      lifecycle: {
+        precondition: [
+          {
+            condition: `\${fileexists("\${path.cwd}/${REPOSITORY_MARKER}")}`,
+            errorMessage: `Run the workspaces stack with 'npx cdktf deploy workspaces' from the repository root (it runs in cdktf.out/stacks/workspaces): its local state ${WORKSPACES_STATE_PATH} is relative to that folder, and from any other folder Terraform would start a second, empty state.`,
+          },
+        ],
       },
     });
     requireDisjointIamPrefixes(environments);
