@@ -9,7 +9,7 @@ import { stackWorkingDirectory } from "../contract/synth-layout";
 import { UPSTREAMS } from "../contract/upstream-readers";
 import { createApp } from "../stacks/app-factory";
 import { WORKSPACES_STATE_PATH, WorkspacesStack } from "../stacks/workspaces-stack";
-import { cleanupSynth, dataSources, environment, loadInline, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, dataSources, environment, loadInline, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
  * Terraform Cloud editions, environments isolated from each other (names, accounts), the bootstrap's own state.
@@ -184,7 +184,7 @@ describe("the workspaces stack's own state", () => {
   const repository = resolve(__dirname, "..");
 
   it("refuses to plan unless the repository root is three folders up, where the state path points", () => {
-    const [precondition, ...others] = onlyResource(json, "terraform_data").lifecycle.precondition;
+    const [precondition, ...others] = json.output["state-file"].precondition;
     expect(others).toEqual([]);
     expect(precondition.condition).toBe('${fileexists("${path.cwd}/../../../cdktf.json")}');
     expect(precondition.error_message).toMatch(/npx cdktf deploy workspaces/);
@@ -198,6 +198,6 @@ describe("the workspaces stack's own state", () => {
 
   it("holds the guard even when no environment uses Terraform Cloud", () => {
     const local = synthWorkspaces([environment("dev", { backend: { type: "local", directory: ".state" } })]);
-    expect(onlyResource(local, "terraform_data").lifecycle.precondition).toHaveLength(1);
+    expect(local.output["state-file"].precondition).toHaveLength(1);
   });
 });

@@ -326,9 +326,9 @@ describe("environments without Terraform Cloud", () => {
     expect(Object.values(resources(json, "aws_iam_role")).map((role) => role.name)).not.toContain("langfuse-dev-network-tfc-run");
   });
 
-  it("holds nothing but providers (and its state guard) when no environment uses Terraform Cloud", () => {
+  it("holds nothing but providers (and its state-file output) when no environment uses Terraform Cloud", () => {
     const json = synthWorkspaces([withLocalBackend("dev"), withLocalBackend("prod")]);
-    expect(Object.keys(json.resource)).toEqual(["terraform_data"]);
+    expect(json.resource).toBeUndefined();
     expect(json.data).toBeUndefined();
     expect(Object.keys(json.provider).sort()).toEqual(["aws", "tfe"]);
   });

@@ -1,7 +1,7 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
-import { DataResource, LocalBackend, TerraformStack, type TerraformProvider } from "cdktf";
+import { LocalBackend, TerraformOutput, TerraformStack, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigError } from "../config/errors";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
@@ -77,17 +77,18 @@ export class WorkspacesStack extends TerraformStack {
   ) {
     super(scope, "workspaces");
     new LocalBackend(this, { path: WORKSPACES_STATE_PATH });
-    // A precondition on an output would do, but cdktf 0.21 drops outputs' preconditions; a resource keeps it.
-    new DataResource(this, "state-location-guard", {
-      lifecycle: {
-        precondition: [
-          {
-            condition: `\${fileexists("\${path.cwd}/${REPOSITORY_MARKER}")}`,
-            errorMessage: `Run the workspaces stack with 'npx cdktf deploy workspaces' from the repository root (it runs in cdktf.out/stacks/workspaces): its local state ${WORKSPACES_STATE_PATH} is relative to that folder, and from any other folder Terraform would start a second, empty state.`,
-          },
-        ],
-      },
+    const stateFile = new TerraformOutput(this, "state-file", {
+      description: "Where this stack's state lives: one file, whichever folder Terraform is started from.",
+      value: `\${abspath("${WORKSPACES_STATE_PATH}")}`,
     });
+    // cdktf 0.21 accepts an output precondition but drops it from the JSON; a terraform_data resource would keep
+    // it but makes synth call `terraform version`. The override writes Terraform's own output precondition.
+    stateFile.addOverride("precondition", [
+      {
+        condition: `\${fileexists("\${path.cwd}/${REPOSITORY_MARKER}")}`,
+        error_message: `Run the workspaces stack with 'npx cdktf deploy workspaces' from the repository root (it runs in cdktf.out/stacks/workspaces): its local state ${WORKSPACES_STATE_PATH} is relative to that folder, and from any other folder Terraform would start a second, empty state.`,
+      },
+    ]);
     requireDisjointIamPrefixes(environments);
     const cloud = environments.filter(isCloud);
     const reference = cloud[0] ?? environments[0];
