@@ -126,6 +126,9 @@ describe("the apply role cannot escalate", () => {
     expect(applyDecides({ action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::langfuse-dev-data-${TEST_ACCOUNT}` })).toBe("allowed");
     expect(applyDecides({ action: "secretsmanager:GetSecretValue", resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:langfuse-prod-langfuse-secrets-AbCdEf" })).toBe("implicitly denied");
     expect(applyDecides({ action: "secretsmanager:PutSecretValue", resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:langfuse-dev-langfuse-secrets-AbCdEf" })).toBe("allowed");
+    // RDS creates the managed master password's secret with the caller's permissions, under its own name.
+    expect(applyDecides({ action: "secretsmanager:CreateSecret", resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!db-1234-AbCdEf" })).toBe("allowed");
+    expect(applyDecides({ action: "secretsmanager:GetSecretValue", resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-api-AbCdEf" })).toBe("implicitly denied");
   });
 
   it("cannot touch resources tagged for another environment, where the service reports the tag", () => {

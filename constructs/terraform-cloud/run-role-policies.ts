@@ -161,7 +161,9 @@ function scopedServiceResources(scope: RunPolicyScope, service: (typeof NAME_SCO
     case "s3":
       return [`arn:${partition}:s3:::${namePrefix}*`, `arn:${partition}:s3:::${namePrefix}*/*`];
     case "secretsmanager":
-      return [`arn:${partition}:secretsmanager:${region}:*:secret:${namePrefix}*`];
+      // rds!…: the master password RDS manages for a database (manage_master_user_password) is created by RDS
+      // under that name, with the caller's permissions, and cannot carry the environment's prefix.
+      return [`arn:${partition}:secretsmanager:${region}:*:secret:${namePrefix}*`, `arn:${partition}:secretsmanager:${region}:*:secret:rds!*`];
   }
 }
 
