@@ -308,7 +308,8 @@ describe("the evaluator itself", () => {
   it("reads the trust of each run role from the synthesized document", () => {
     const [, role] = roleEntry(workspaces, naming.runRole("deps"));
     const trust = documentStatements(workspaces, role.assume_role_policy);
-    const subject = "organization:my-org:project:langfuse:workspace:langfuse-dev-deps:run_phase:apply";
+    if (dev.backend.type !== "cloud") throw new Error("the dev fixture uses Terraform Cloud");
+    const subject = `organization:${dev.backend.organization}:project:${dev.backend.project}:workspace:langfuse-dev-deps:run_phase:apply`;
     const request = (sub: string) => ({ action: "sts:AssumeRoleWithWebIdentity", resource: "*", context: { "app.terraform.io:aud": "aws.workload.identity", "app.terraform.io:sub": sub } });
     expect(evaluate(trust, request(subject))).toBe("allowed");
     expect(evaluate(trust, request(subject.replace(":apply", ":plan")))).toBe("implicitly denied");
