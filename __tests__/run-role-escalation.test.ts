@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
-import { ATTACHABLE_AWS_MANAGED_POLICIES, PASS_ROLE_SERVICES } from "../constructs/terraform-cloud/run-role-policies";
+import { applyStatements, ATTACHABLE_AWS_MANAGED_POLICIES, boundaryStatements, PASS_ROLE_SERVICES, planStatements } from "../constructs/terraform-cloud/run-role-policies";
 import { createApp } from "../stacks/app-factory";
 import { WorkspacesStack } from "../stacks/workspaces-stack";
 import { decide, evaluate, type IamRequest, type SynthStatement } from "./support/iam-evaluator";
@@ -138,6 +138,9 @@ describe("the apply role cannot escalate", () => {
     expect(terminate("dev")).toBe("allowed");
     // Untagged resources stay reachable in a shared account: docs/threat-model.md says so.
     expect(terminate()).toBe("allowed");
+    const tag = (value: string) => applyDecides({ action: "ec2:CreateTags", resource: "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-0abc", context: { "aws:RequestTag/Environment": value } });
+    expect(tag("prod")).toBe("explicitly denied");
+    expect(tag("dev")).toBe("allowed");
     expect(applyDecides({ action: "rds:DeleteDBInstance", resource: "arn:aws:rds:us-east-1:111122223333:db:langfuse-prod-db", context: { "aws:ResourceTag/Environment": "prod" } })).toBe("explicitly denied");
   });
 });
@@ -278,6 +281,30 @@ describe("what the stacks need, the run roles allow", () => {
       for (const { json } of stacksOf(name)) for (const each of Object.values(resources(json, "aws_iam_role_policy_attachment"))) attached.add(each.policy_arn);
     }
     expect([...attached].sort()).toEqual(ATTACHABLE_AWS_MANAGED_POLICIES.map((policy) => arn.managed(policy)).sort());
+  });
+});
+
+describe("IAM size limits", () => {
+  /** IAM counts a role's inline policies together, without whitespace, against 10,240 characters. */
+  const INLINE_POLICY_LIMIT = 10_240;
+  const render = (statements: readonly object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements }).length;
+
+  it("keeps the longest names' plan and apply policies under the inline policy limit", () => {
+    const prefix = "abcdefghijklmnopqrst-abcdefghijkl-"; // namePrefix 20 characters, environment 12
+    const scope = {
+      partition: "aws-us-gov",
+      region: "us-gov-west-1",
+      environment: "abcdefghijkl",
+      namePrefix: prefix,
+      permissionsBoundaryArn: `arn:aws-us-gov:iam::111122223333:policy/${prefix}permissions-boundary`,
+      permissionsBoundaryName: `${prefix}permissions-boundary`,
+      protectedRoleNames: DEPLOYED_STACKS.flatMap((stack) => [`${prefix}${stack}-tfc-run`, `${prefix}${stack}-tfc-plan`]),
+      externalSecretArns: ["arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf", "arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:clickhouse-cloud-AbCdEf"],
+    };
+    expect(render(applyStatements(scope))).toBeLessThan(INLINE_POLICY_LIMIT * 0.8);
+    expect(render(planStatements(scope))).toBeLessThan(INLINE_POLICY_LIMIT * 0.8);
+    // A managed policy holds at most 6,144 characters.
+    expect(render(boundaryStatements())).toBeLessThan(6_144);
   });
 });
 

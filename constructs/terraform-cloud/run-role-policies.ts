@@ -175,17 +175,17 @@ const BROAD_SERVICES = RUN_ROLE_SERVICES.filter((service) => !(NAME_SCOPED_SERVI
  * cluster, database, keys … where the service puts the tag in the request context; untagged resources and
  * services without tag conditions are not affected (docs/threat-model.md lists what stays reachable).
  */
-function foreignEnvironmentDeny(scope: RunPolicyScope): Statement {
-  return {
-    sid: "DenyOtherEnvironments",
-    effect: "Deny",
-    actions: RUN_ROLE_SERVICES.map((service) => `${service}:*`),
-    resources: ["*"],
-    condition: [
-      { test: "Null", variable: "aws:ResourceTag/Environment", values: ["false"] },
-      { test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: [scope.environment] },
-    ],
-  };
+function foreignEnvironmentDeny(scope: RunPolicyScope): Statement[] {
+  const actions = RUN_ROLE_SERVICES.map((service) => `${service}:*`);
+  const otherThan = (key: string) => [
+    { test: "Null", variable: key, values: ["false"] },
+    { test: "StringNotEquals", variable: key, values: [scope.environment] },
+  ];
+  return [
+    { sid: "DenyOtherEnvironments", effect: "Deny", actions, resources: ["*"], condition: otherThan("aws:ResourceTag/Environment") },
+    // Nor create or retag anything as another environment's (it would then be that environment's to manage).
+    { sid: "DenyTaggingForOtherEnvironments", effect: "Deny", actions, resources: ["*"], condition: otherThan("aws:RequestTag/Environment") },
+  ];
 }
 
 /** IAM reads both phases need: the environment's roles and policies, the AWS managed ones, the cluster's provider. */
@@ -250,7 +250,7 @@ export function applyStatements(scope: RunPolicyScope): Statement[] {
     { sid: "ProtectBoundary", effect: "Deny", actions: POLICY_WRITE_ACTIONS, resources: [iamArn(scope, `policy/${scope.permissionsBoundaryName}`)] },
     { sid: "NeverRemoveBoundaries", effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"], resources: ["*"] },
     DENY_ASSUME_ROLE,
-    foreignEnvironmentDeny(scope),
+    ...foreignEnvironmentDeny(scope),
   ];
 }
 
@@ -286,7 +286,7 @@ export function planStatements(scope: RunPolicyScope): Statement[] {
     ...iamReads(scope),
     { sid: "DenyDataReads", effect: "Deny", actions: SENSITIVE_READS, resources: ["*"] },
     DENY_ASSUME_ROLE,
-    foreignEnvironmentDeny(scope),
+    ...foreignEnvironmentDeny(scope),
   ];
 }
 
