@@ -155,6 +155,13 @@ describe("one AWS account per environment", () => {
     }
   });
 
+  it("refuses two environments of one account reached through different bootstrap roles", () => {
+    const staging = loadInline({ environments: { staging: { profile: "dev", account: { id: "222233334444", bootstrapRoleArn: "arn:aws:iam::222233334444:role/other" } } } }, "staging").config;
+    expect(() => synthWorkspaces([environment("prod", prodAccount), staging])).toThrow(
+      /environments\.staging\.account\.bootstrapRoleArn = "arn:aws:iam::222233334444:role\/other": differs from 'arn:aws:iam::222233334444:role\/langfuse-bootstrap' of environment prod/,
+    );
+  });
+
   it.each([
     [{ bootstrapRoleArn: "arn:aws:iam::222233334444:role/x" }, /account\.bootstrapRoleArn = "arn:aws:iam::222233334444:role\/x": a bootstrap role belongs to an environment's own account: set account\.id/],
     [{ id: "111111111111", bootstrapRoleArn: "arn:aws:iam::222233334444:role/x" }, /must be an IAM role ARN in account\.id 111111111111/],

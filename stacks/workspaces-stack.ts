@@ -120,7 +120,16 @@ export class WorkspacesStack extends TerraformStack {
     const accountId = environment.account.id;
     const key = accountId ?? "";
     const known = this.accountProviders.get(key);
-    if (known) return known;
+    if (known) {
+      if (known.bootstrapRoleArn !== environment.account.bootstrapRoleArn) {
+        throw new ConfigError(
+          `environments.${environment.name}.account.bootstrapRoleArn`,
+          environment.account.bootstrapRoleArn,
+          `differs from '${known.bootstrapRoleArn}' of environment ${known.environment} in the same account ${accountId}; the bootstrap reaches one account one way: give both the same role`,
+        );
+      }
+      return known;
+    }
     let provider: TerraformProvider | undefined;
     if (accountId !== null) {
       const roleArn = environment.account.bootstrapRoleArn;
@@ -134,6 +143,8 @@ export class WorkspacesStack extends TerraformStack {
     }
     const suffix = accountId === null ? "" : `-${accountId}`;
     const resources: AccountResources = {
+      environment: environment.name,
+      bootstrapRoleArn: environment.account.bootstrapRoleArn,
       provider,
       partition: new DataAwsPartition(this, `partition${suffix}`, { provider }).partition,
       oidcProvider: new TfcOidcProvider(this, `tfc-oidc${suffix}`, { hostname: environment.backend.hostname, provider }),
@@ -236,6 +247,10 @@ function externalSecretArns(environment: EnvironmentConfig): string[] {
 }
 
 interface AccountResources {
+  /** The first environment of the account, for error messages. */
+  readonly environment: string;
+  /** The role the bootstrap assumes in the account (null: the bootstrap credentials' own account). */
+  readonly bootstrapRoleArn: string | null;
   /** The aliased provider of an environment's own account, undefined for the bootstrap credentials' account. */
   readonly provider?: TerraformProvider;
   readonly partition: string;
