@@ -123,6 +123,9 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
       expect(workspace(json, each)).not.toHaveProperty("execution_mode");
       expect(workspace(json, each)).not.toHaveProperty("agent_pool_id");
       expect(workspace(json, each)).not.toHaveProperty("operations");
+      // Deprecated on tfe_workspace in tfe 0.71 and conflicting with the settings resource.
+      expect(workspace(json, each)).not.toHaveProperty("global_remote_state");
+      expect(workspace(json, each)).not.toHaveProperty("remote_state_consumer_ids");
     }
   });
 
