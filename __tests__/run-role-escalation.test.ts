@@ -131,6 +131,18 @@ describe("the apply role cannot escalate", () => {
     expect(applyDecides({ action: "secretsmanager:GetSecretValue", resource: "arn:aws:secretsmanager:us-east-1:111122223333:secret:payments-api-AbCdEf" })).toBe("implicitly denied");
   });
 
+  it("changes DNS records only in the environment's configured hosted zone", () => {
+    const prodApply = roleStatements(new Naming(prod.namePrefix, prod.name).runRole("app"));
+    const change = (statements: SynthStatement[], zone: string) => decide(statements, { action: "route53:ChangeResourceRecordSets", resource: `arn:aws:route53:::hostedzone/${zone}` });
+    expect(prod.ingress.hostedZoneId).not.toBeNull();
+    expect(change(prodApply, prod.ingress.hostedZoneId!)).toBe("allowed");
+    expect(change(prodApply, "ZOTHERCOMPANYZONE")).toBe("implicitly denied");
+    expect(change(apply, "ZOTHERCOMPANYZONE")).toBe("implicitly denied");
+    // Without a zone of its own (dev without an ingress), an environment's runs reach no zone at all.
+    const devZone = dev.ingress.enabled ? dev.ingress.hostedZoneId : null;
+    if (devZone !== prod.ingress.hostedZoneId) expect(change(apply, prod.ingress.hostedZoneId!)).toBe("implicitly denied");
+  });
+
   it("cannot touch resources tagged for another environment, where the service reports the tag", () => {
     const terminate = (tag?: string) =>
       applyDecides({ action: "ec2:TerminateInstances", resource: "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc", context: tag ? { "aws:ResourceTag/Environment": tag } : {} });
@@ -232,6 +244,10 @@ describe("what the stacks need, the run roles allow", () => {
         const request = { action: "iam:AttachRolePolicy", resource: arn.role(roleName(attachment.role)), context: { ...envBoundary, "iam:PolicyARN": resolveReferences(json, attachment.policy_arn) as string } };
         if (decide(applyRole, request) !== "allowed") problems.push(`${stack}: attach ${attachment.policy_arn} (add it to ATTACHABLE_AWS_MANAGED_POLICIES)`);
       }
+      for (const record of Object.values(resources(json, "aws_route53_record"))) {
+        const request = { action: "route53:ChangeResourceRecordSets", resource: `arn:aws:route53:::hostedzone/${record.zone_id}` };
+        if (decide(applyRole, request) !== "allowed") problems.push(`${stack}: DNS record in zone ${record.zone_id}`);
+      }
       for (const [type, attributes] of Object.entries(json.resource ?? {})) {
         for (const resource of Object.values(attributes as Record<string, TfJson>)) {
           for (const [attribute, value] of Object.entries(resource)) {
@@ -299,6 +315,7 @@ describe("IAM size limits", () => {
       permissionsBoundaryArn: `arn:aws-us-gov:iam::111122223333:policy/${prefix}permissions-boundary`,
       permissionsBoundaryName: `${prefix}permissions-boundary`,
       protectedRoleNames: DEPLOYED_STACKS.flatMap((stack) => [`${prefix}${stack}-tfc-run`, `${prefix}${stack}-tfc-plan`]),
+      hostedZoneIds: ["Z0123456789ABCDEFGHIJKLMNO"],
       externalSecretArns: ["arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf", "arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:clickhouse-cloud-AbCdEf"],
     };
     expect(render(applyStatements(scope))).toBeLessThan(INLINE_POLICY_LIMIT * 0.8);

@@ -168,6 +168,7 @@ export class WorkspacesStack extends TerraformStack {
       permissionsBoundaryName: naming.permissionsBoundary,
       protectedRoleNames: DEPLOYED_STACKS.flatMap((stack) => [naming.runRole(stack), naming.planRole(stack)]),
       externalSecretArns: externalSecretArns(environment),
+      hostedZoneIds: environment.ingress.enabled && environment.ingress.hostedZoneId ? [environment.ingress.hostedZoneId] : [],
     };
     const roleArn = (stack: DeployedStack, phase: RunPhase) =>
       new TfcRunRole(scope, phase === "apply" ? `${stack}-run-role` : `${stack}-plan-role`, {

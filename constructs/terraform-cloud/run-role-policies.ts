@@ -33,11 +33,11 @@ export const RUN_ROLE_SERVICES = [
 ] as const;
 
 /**
- * Services whose resources the stacks name <prefix>-<env>-…, so the apply role's writes are limited to those
- * names. The others create resources whose ARNs carry generated ids (vpc-…, key/…), where only the Environment
+ * Services whose resources the stacks name <prefix>-<env>-… (or, for Route53, the environment's configured hosted
+ * zone), so the apply role's writes are limited to those. The others create resources whose ARNs carry generated ids (vpc-…, key/…), where only the Environment
  * tag can tell environments apart (see `foreignEnvironmentDeny`).
  */
-const NAME_SCOPED_SERVICES = ["lambda", "s3", "secretsmanager"] as const;
+const NAME_SCOPED_SERVICES = ["lambda", "route53", "s3", "secretsmanager"] as const;
 
 /** AWS managed policies the stacks attach to their roles; every other policy ARN is refused to AttachRolePolicy. */
 export const ATTACHABLE_AWS_MANAGED_POLICIES = [
@@ -142,6 +142,8 @@ export interface RunPolicyScope {
   readonly protectedRoleNames: readonly string[];
   /** Secrets outside the environment's names the stacks read (external ClickHouse password, Docker Hub credential). */
   readonly externalSecretArns: readonly string[];
+  /** Route53 zones the stacks write records in (ingress.hostedZoneId); other zones of the account stay out of reach. */
+  readonly hostedZoneIds: readonly string[];
 }
 
 type Statement = DataAwsIamPolicyDocumentStatement;
@@ -158,6 +160,10 @@ function scopedServiceResources(scope: RunPolicyScope, service: (typeof NAME_SCO
   switch (service) {
     case "lambda":
       return [`arn:${partition}:lambda:${region}:*:function:${namePrefix}*`];
+    case "route53":
+      // Record changes are tracked as change/<id>; without a zone the stacks touch no DNS at all.
+      if (scope.hostedZoneIds.length === 0) return [];
+      return [...scope.hostedZoneIds.map((id) => `arn:${partition}:route53:::hostedzone/${id}`), `arn:${partition}:route53:::change/*`];
     case "s3":
       return [`arn:${partition}:s3:::${namePrefix}*`, `arn:${partition}:s3:::${namePrefix}*/*`];
     case "secretsmanager":
@@ -165,6 +171,13 @@ function scopedServiceResources(scope: RunPolicyScope, service: (typeof NAME_SCO
       // under that name, with the caller's permissions, and cannot carry the environment's prefix.
       return [`arn:${partition}:secretsmanager:${region}:*:secret:${namePrefix}*`, `arn:${partition}:secretsmanager:${region}:*:secret:rds!*`];
   }
+}
+
+/** One statement per name-scoped service that has resources in this environment. */
+function namedStatements(scope: RunPolicyScope, sidPrefix: string, actions: (service: string) => string[]): Statement[] {
+  return NAME_SCOPED_SERVICES.map((service) => ({ service, resources: scopedServiceResources(scope, service) }))
+    .filter(({ resources }) => resources.length > 0)
+    .map(({ service, resources }) => ({ sid: `${sidPrefix}${service.charAt(0).toUpperCase()}${service.slice(1)}`, effect: "Allow", actions: actions(service), resources }));
 }
 
 const BROAD_SERVICES = RUN_ROLE_SERVICES.filter((service) => !(NAME_SCOPED_SERVICES as readonly string[]).includes(service));
@@ -207,17 +220,12 @@ export function applyStatements(scope: RunPolicyScope): Statement[] {
   const attachable = [...ATTACHABLE_AWS_MANAGED_POLICIES.map((name) => awsManagedPolicyArn(scope, name)), policiesOfEnvironment(scope)];
   return [
     { sid: "StackServices", effect: "Allow", actions: BROAD_SERVICES.map((service) => `${service}:*`), resources: ["*"] },
-    ...NAME_SCOPED_SERVICES.map((service): Statement => ({
-      sid: `NamedResources${service.charAt(0).toUpperCase()}${service.slice(1)}`,
-      effect: "Allow",
-      actions: [`${service}:*`],
-      resources: scopedServiceResources(scope, service),
-    })),
+    ...namedStatements(scope, "NamedResources", (service) => [`${service}:*`]),
     // Account-wide reads and the few actions without a resource of their own.
     {
       sid: "AccountLevelActions",
       effect: "Allow",
-      actions: ["lambda:List*", "lambda:GetAccountSettings", "s3:ListAllMyBuckets", "secretsmanager:ListSecrets", "secretsmanager:GetRandomPassword"],
+      actions: ["lambda:List*", "lambda:GetAccountSettings", "route53:ListHostedZones*", "s3:ListAllMyBuckets", "secretsmanager:ListSecrets", "secretsmanager:GetRandomPassword"],
       resources: ["*"],
     },
     ...externalSecretReads(scope),
@@ -267,13 +275,8 @@ export function planStatements(scope: RunPolicyScope): Statement[] {
   const reads = (service: string) => [`${service}:Describe*`, `${service}:Get*`, `${service}:List*`];
   return [
     { sid: "ReadStackServices", effect: "Allow", actions: BROAD_SERVICES.flatMap(reads), resources: ["*"] },
-    ...NAME_SCOPED_SERVICES.map((service): Statement => ({
-      sid: `ReadNamedResources${service.charAt(0).toUpperCase()}${service.slice(1)}`,
-      effect: "Allow",
-      actions: reads(service),
-      resources: scopedServiceResources(scope, service),
-    })),
-    { sid: "AccountLevelReads", effect: "Allow", actions: ["lambda:List*", "lambda:GetAccountSettings", "s3:ListAllMyBuckets", "secretsmanager:ListSecrets"], resources: ["*"] },
+    ...namedStatements(scope, "ReadNamedResources", reads),
+    { sid: "AccountLevelReads", effect: "Allow", actions: ["lambda:List*", "lambda:GetAccountSettings", "route53:ListHostedZones*", "s3:ListAllMyBuckets", "secretsmanager:ListSecrets"], resources: ["*"] },
     ...externalSecretReads(scope),
     // The generated secrets are encrypted with the environment's key; decrypting is allowed only through Secrets Manager.
     {
