@@ -232,11 +232,17 @@ describe("EKS cluster", () => {
 });
 
 describe("access entries", () => {
-  const admins = (json: TfJson) => Object.values(resources(json, "aws_eks_access_entry")).map((entry) => entry.principal_arn);
+  // Entries of the ClusterAccess construct (cluster-admin); the app plan role's read-only entry is tested in workspaces-isolation.test.ts.
+  const admins = (json: TfJson) =>
+    Object.entries(resources(json, "aws_eks_access_entry"))
+      .filter(([logical]) => logical.startsWith("access_"))
+      .map(([, entry]) => entry.principal_arn);
 
   it("makes every configured admin and the app workspace's run role cluster-admin", () => {
     expect(admins(prod.json)).toEqual([ADMIN, BREAK_GLASS, "${data.aws_iam_role.app-run-role.arn}"]);
-    const associations = Object.values(resources(prod.json, "aws_eks_access_policy_association"));
+    const associations = Object.entries(resources(prod.json, "aws_eks_access_policy_association"))
+      .filter(([logical]) => logical.startsWith("access_"))
+      .map(([, association]) => association);
     expect(associations).toHaveLength(3);
     for (const association of associations) {
       expect(association).toMatchObject({
@@ -250,6 +256,7 @@ describe("access entries", () => {
   it("gives the run role of the environment's own app workspace (dev), next to the configured people", () => {
     expect(admins(dev.json)).toEqual([...environment("dev").cluster.adminPrincipalArns, "${data.aws_iam_role.app-run-role.arn}"]);
     expect(dataSources(dev.json, "aws_iam_role")["app-run-role"]).toEqual({ name: "langfuse-dev-app-tfc-run" });
+    expect(dataSources(dev.json, "aws_iam_role")["app-plan-role"]).toEqual({ name: "langfuse-dev-app-tfc-plan" });
   });
 
   it("looks the run role up by the name the workspaces stack gives it, so a network plan before the bootstrap fails", () => {

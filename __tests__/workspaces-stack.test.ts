@@ -97,7 +97,6 @@ function permissionsOf(json: TfJson, roleName: string): { statements: TfJson[]; 
   return { statements, managed };
 }
 
-const PARTITION = "${data.aws_partition.partition.partition}";
 
 describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
   const { config, json } = single[name];
@@ -124,6 +123,9 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
       expect(workspace(json, each)).not.toHaveProperty("execution_mode");
       expect(workspace(json, each)).not.toHaveProperty("agent_pool_id");
       expect(workspace(json, each)).not.toHaveProperty("operations");
+      // Deprecated on tfe_workspace in tfe 0.71 and conflicting with the settings resource.
+      expect(workspace(json, each)).not.toHaveProperty("global_remote_state");
+      expect(workspace(json, each)).not.toHaveProperty("remote_state_consumer_ids");
     }
   });
 
@@ -138,31 +140,28 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
     expect(runTriggers(json)).toEqual([`langfuse-${name}-deps → langfuse-${name}-app`, `langfuse-${name}-network → langfuse-${name}-deps`]);
   });
 
-  it("gives deps and app, and only them, the outputs-reader team token as a sensitive TFE_TOKEN", () => {
-    const [tokenLogical] = Object.keys(resources(json, "tfe_team_token"));
-    for (const each of names(["deps", "app"])) {
-      expect(variablesOf(json, each).TFE_TOKEN).toMatchObject({ category: "env", sensitive: true, value: `\${tfe_team_token.${tokenLogical}.token}` });
-    }
-    expect(variablesOf(json, naming.workspace("network"))).not.toHaveProperty("TFE_TOKEN");
+  it("lets each downstream workspace read exactly the upstream states it reads, on every edition (no team, no token)", () => {
+    const consumersOf = (stack: DeployedStack) => {
+      const settings = Object.values(resources(json, "tfe_workspace_settings")).find((each) => workspaceNameOf(json, each.workspace_id) === naming.workspace(stack));
+      if (!settings) throw new Error(`no settings of ${stack}`);
+      expect(settings.global_remote_state).toBe(false);
+      return (settings.remote_state_consumer_ids ?? []).map((id: string) => workspaceNameOf(json, id)).sort();
+    };
+    expect(consumersOf("network")).toEqual(names(["app", "deps"]));
+    expect(consumersOf("deps")).toEqual(names(["app"]));
+    expect(consumersOf("app")).toEqual([]);
+    for (const type of ["tfe_team", "tfe_team_token", "tfe_team_access", "tfe_team_project_access"]) expect(resources(json, type)).toEqual({});
+    for (const each of names()) expect(variablesOf(json, each)).not.toHaveProperty("TFE_TOKEN");
   });
 
-  it("lets the outputs-reader team read outputs of the project's workspaces and nothing more", () => {
-    const [teamLogical] = Object.keys(resources(json, "tfe_team"));
-    const [projectLogical] = Object.keys(resources(json, "tfe_project"));
-    expect(onlyResource(json, "tfe_team")).toMatchObject({ name: "langfuse-outputs-reader", organization: "my-org" });
-    expect(onlyResource(json, "tfe_team")).not.toHaveProperty("organization_access");
-    const access = onlyResource(json, "tfe_team_project_access");
-    expect(access).toMatchObject({ access: "custom", team_id: `\${tfe_team.${teamLogical}.id}`, project_id: `\${tfe_project.${projectLogical}.id}` });
-    expect(access.workspace_access[0]).toMatchObject({ state_versions: "read-outputs", variables: "none", runs: "read", create: false, delete: false });
-    expect(onlyResource(json, "tfe_team_token").team_id).toBe(`\${tfe_team.${teamLogical}.id}`);
-  });
-
-  it("turns on AWS dynamic credentials in every workspace with its own run role, and stores no AWS key", () => {
+  it("turns on AWS dynamic credentials with a plan role and an apply role per workspace, and stores no AWS key", () => {
     for (const stack of DEPLOYED_STACKS) {
       const variables = variablesOf(json, naming.workspace(stack));
-      const [roleLogical] = roleEntry(json, naming.runRole(stack));
       expect(variables.TFC_AWS_PROVIDER_AUTH).toMatchObject({ category: "env", value: "true" });
-      expect(variables.TFC_AWS_RUN_ROLE_ARN).toMatchObject({ category: "env", value: `\${aws_iam_role.${roleLogical}.arn}` });
+      expect(variables.TFC_AWS_PLAN_ROLE_ARN).toMatchObject({ category: "env", value: `\${aws_iam_role.${roleEntry(json, naming.planRole(stack))[0]}.arn}` });
+      expect(variables.TFC_AWS_APPLY_ROLE_ARN).toMatchObject({ category: "env", value: `\${aws_iam_role.${roleEntry(json, naming.runRole(stack))[0]}.arn}` });
+      // With a run role variable as well, a plan would fall back to it where the plan role is unset.
+      expect(variables).not.toHaveProperty("TFC_AWS_RUN_ROLE_ARN");
     }
     const keys = Object.values(resources(json, "tfe_variable")).map((variable) => variable.key);
     expect(keys.filter((key) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/.test(key))).toEqual([]);
@@ -173,44 +172,34 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
     expect(onlyResource(json, "aws_iam_openid_connect_provider")).toMatchObject({ url: "https://app.terraform.io", client_id_list: ["aws.workload.identity"] });
   });
 
-  it.each(DEPLOYED_STACKS)("binds the %s run role's trust to exactly its workspace and the audience", (stack) => {
+  it.each(DEPLOYED_STACKS.flatMap((stack) => [[stack, "plan"], [stack, "apply"]] as const))("binds the %s %s role's trust to exactly its workspace, its run phase and the audience", (stack, phase) => {
     const [providerLogical] = Object.keys(resources(json, "aws_iam_openid_connect_provider"));
-    const [statement, ...others] = trustOf(json, naming.runRole(stack));
+    const [statement, ...others] = trustOf(json, phase === "plan" ? naming.planRole(stack) : naming.runRole(stack));
     expect(others).toEqual([]);
     expect(statement).toMatchObject({ effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"] });
     expect(statement.principals).toEqual([{ type: "Federated", identifiers: [`\${aws_iam_openid_connect_provider.${providerLogical}.arn}`] }]);
-    expect(statement.condition).toEqual(
-      expect.arrayContaining([
-        { test: "StringEquals", variable: "app.terraform.io:aud", values: ["aws.workload.identity"] },
-        { test: "StringLike", variable: "app.terraform.io:sub", values: [`organization:my-org:project:langfuse:workspace:langfuse-${name}-${stack}:run_phase:*`] },
-      ]),
-    );
-    expect(statement.condition).toHaveLength(2);
+    expect(statement.condition).toEqual([
+      { test: "StringEquals", variable: "app.terraform.io:aud", values: ["aws.workload.identity"] },
+      { test: "StringEquals", variable: "app.terraform.io:sub", values: [`organization:my-org:project:langfuse:workspace:langfuse-${name}-${stack}:run_phase:${phase}`] },
+    ]);
   });
 
-  it.each(DEPLOYED_STACKS)("gives the %s run role the stacks' services and IAM writes only on names of its environment, never * on *", (stack) => {
-    const { statements, managed } = permissionsOf(json, naming.runRole(stack));
-    expect(managed).toEqual([]);
-    const allows = statements.filter((statement) => statement.effect === "Allow");
-    expect(allows.every((statement) => statement.not_actions === undefined && statement.not_resources === undefined)).toBe(true);
-    for (const statement of allows) {
-      expect(statement.actions).not.toContain("*");
-      // Any resource only for whole services the stacks manage; IAM only on named resources.
-      if (statement.resources.includes("*")) expect(statement.actions).toEqual(RUN_ROLE_SERVICES.map((service) => `${service}:*`));
+  it.each(DEPLOYED_STACKS)("gives the %s roles inline policies only, never * on * and never NotAction", (stack) => {
+    for (const roleName of [naming.runRole(stack), naming.planRole(stack)]) {
+      const { statements, managed } = permissionsOf(json, roleName);
+      expect(managed).toEqual([]);
+      for (const statement of statements) {
+        expect(statement.not_actions).toBeUndefined();
+        expect(statement.not_resources).toBeUndefined();
+        if (statement.effect === "Allow") expect(statement.actions).not.toContain("*");
+        if (statement.effect === "Allow" && statement.resources.includes("*")) expect(statement.actions.some((action: string) => action.startsWith("iam:"))).toBe(false);
+      }
     }
-    expect(RUN_ROLE_SERVICES).not.toContain("iam");
-    const writes = allows.filter((statement) => statement.actions.includes("iam:CreateRole") || statement.actions.includes("iam:AttachRolePolicy"));
-    expect(writes.flatMap((statement) => statement.resources)).toEqual([`arn:${PARTITION}:iam::*:role/langfuse-${name}-*`]);
-    expect(allows.find((statement) => statement.actions.includes("iam:CreatePolicy"))?.resources).toEqual([`arn:${PARTITION}:iam::*:policy/langfuse-${name}-*`]);
-    expect(allows.some((statement) => statement.actions.includes("iam:CreateServiceLinkedRole"))).toBe(true);
   });
 
-  it("forbids every run role to change any run role of the environment", () => {
-    for (const stack of DEPLOYED_STACKS) {
-      const deny = permissionsOf(json, naming.runRole(stack)).statements.find((statement) => statement.effect === "Deny");
-      expect(deny?.actions).toEqual(expect.arrayContaining(["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"]));
-      expect(deny?.resources.sort()).toEqual(DEPLOYED_STACKS.map((each) => `arn:${PARTITION}:iam::*:role/${naming.runRole(each)}`).sort());
-    }
+  it("creates the environment's permissions boundary under its own name", () => {
+    const boundary = Object.values(resources(json, "aws_iam_policy")).find((policy) => policy.name === naming.permissionsBoundary);
+    expect(boundary?.name).toBe(`langfuse-${name}-permissions-boundary`);
   });
 
   it("keeps its own state in the git-ignored .state folder", () => {
@@ -248,11 +237,10 @@ describe("several environments", () => {
     expect(workspaceNames(json)).toEqual(["app", "deps", "network"].flatMap((stack) => [`langfuse-dev-${stack}`, `langfuse-prod-${stack}`]).sort());
   });
 
-  it("shares one project, one outputs-reader team and one identity provider", () => {
+  it("shares one project and one identity provider in a shared account, and gives each environment its own boundary", () => {
     expect(Object.keys(resources(json, "tfe_project"))).toHaveLength(1);
-    expect(Object.keys(resources(json, "tfe_team"))).toHaveLength(1);
-    expect(Object.keys(resources(json, "tfe_team_project_access"))).toHaveLength(1);
     expect(Object.keys(resources(json, "aws_iam_openid_connect_provider"))).toHaveLength(1);
+    expect(Object.values(resources(json, "aws_iam_policy")).map((policy) => policy.name).sort()).toEqual(["langfuse-dev-permissions-boundary", "langfuse-prod-permissions-boundary"]);
   });
 
   it("never triggers runs across environments", () => {
@@ -271,14 +259,14 @@ describe("several environments", () => {
     expect(workspace(json, "langfuse-prod-app").auto_apply_run_trigger).toBe(true);
   });
 
-  it("gives six run roles, each trusted by one distinct workspace", () => {
+  it("gives twelve roles (plan and apply of six workspaces), each trusted by one distinct workspace and phase", () => {
     const subjects = Object.values(resources(json, "aws_iam_role")).flatMap((role) =>
       policyDocument(json, role.assume_role_policy).flatMap((statement: TfJson) =>
         statement.condition.filter((condition: TfJson) => condition.variable.endsWith(":sub")).flatMap((condition: TfJson) => condition.values),
       ),
     );
-    expect(subjects).toHaveLength(6);
-    expect(new Set(subjects).size).toBe(6);
+    expect(subjects).toHaveLength(12);
+    expect(new Set(subjects).size).toBe(12);
   });
 });
 
@@ -342,7 +330,7 @@ describe("environments without Terraform Cloud", () => {
     expect(Object.values(resources(json, "aws_iam_role")).map((role) => role.name)).not.toContain("langfuse-dev-network-tfc-run");
   });
 
-  it("holds nothing but providers when no environment uses Terraform Cloud", () => {
+  it("holds nothing but providers (and its state-file output) when no environment uses Terraform Cloud", () => {
     const json = synthWorkspaces([withLocalBackend("dev"), withLocalBackend("prod")]);
     expect(json.resource).toBeUndefined();
     expect(json.data).toBeUndefined();

@@ -31,9 +31,32 @@ export class Naming {
     return this.resource(stack);
   }
 
-  /** The IAM role a stack's Terraform Cloud runs assume through dynamic credentials. */
+  /** The IAM role a stack's Terraform Cloud applies assume through dynamic credentials (the name predates the plan role). */
   runRole(stack: DeployedStack): string {
     return this.resource(stack, "tfc-run");
+  }
+
+  /** The read-only IAM role a stack's Terraform Cloud plans assume. */
+  planRole(stack: DeployedStack): string {
+    return this.resource(stack, "tfc-plan");
+  }
+
+  /**
+   * Start of every IAM name of the environment (roles, policies): the run roles may write IAM only under it.
+   * config/prefixes.ts rejects environments whose prefixes overlap (langfuse-dev- is a prefix of langfuse-dev-eu-).
+   */
+  get iamPrefix(): string {
+    return `${this.resource()}-`;
+  }
+
+  /** The managed policy every IAM role of the environment's stacks carries as its permissions boundary. */
+  get permissionsBoundary(): string {
+    return this.resource("permissions-boundary");
+  }
+
+  /** The Terraform Cloud team whose token reads the environment's upstream outputs (paid editions only). */
+  get outputsReaderTeam(): string {
+    return this.resource("outputs-reader");
   }
 
   /** ECR repository prefix of the Docker Hub pull-through cache (the node role may import images only under it). */

@@ -16,7 +16,9 @@ const common: Omit<EnvironmentSettings, "profile" | "network" | "nodeGroups" | "
   region: "us-east-1",
   namePrefix: "langfuse",
   tags: { Project: "langfuse", ManagedBy: "cdktf" },
-  backend: { type: "cloud", organization: "my-org", project: "langfuse", hostname: "app.terraform.io" },
+  // The Free edition is what every organization has; a paid edition only switches to a narrower outputs token.
+  backend: { type: "cloud", organization: "my-org", project: "langfuse", hostname: "app.terraform.io", edition: "free" },
+  account: { id: null, bootstrapRoleArn: null },
   cluster: {
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     serviceIpv4Cidr: "172.20.0.0/16",
@@ -40,6 +42,7 @@ const common: Omit<EnvironmentSettings, "profile" | "network" | "nodeGroups" | "
     vcsBranch: "main",
     vcsOauthTokenId: null,
     agentPoolId: null,
+    outputsTokenExpiresOn: null,
   },
 };
 

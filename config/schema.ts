@@ -59,6 +59,11 @@ const backendSchema = z
         organization: z.string().min(1).describe("Terraform Cloud organization."),
         project: z.string().min(1).describe("Terraform Cloud project that holds the workspaces."),
         hostname: z.string().describe("Terraform Cloud / Enterprise hostname."),
+        edition: z
+          .enum(["free", "standard", "plus", "enterprise"])
+          .describe(
+            "HCP Terraform edition of the organization (or enterprise for Terraform Enterprise). 'free' has no teams: downstream runs read upstream outputs through remote state sharing (remote_state_consumer_ids); the others use a per-environment read-outputs team token instead.",
+          ),
       })
       .strict(),
     z
@@ -319,8 +324,26 @@ export const environmentSchema = z
           .describe(
             "HCP Terraform agent pool (apool-…) the app workspace runs on, in or peered with the VPC: the way to reach a private or CIDR-restricted cluster API from Terraform Cloud. Null runs on HCP Terraform's shared workers.",
           ),
+        outputsTokenExpiresOn: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+          .nullable()
+          .describe("Expiry date (YYYY-MM-DD, at most a year ahead) of the outputs-reader team token; required unless backend.edition is free. Move it forward and apply the workspaces stack to rotate the token."),
       })
       .strict(),
+    account: z
+      .object({
+        id: z
+          .string()
+          .regex(/^\d{12}$/, "must be a 12-digit AWS account id (quote it in YAML)")
+          .nullable()
+          .describe("AWS account of the environment, or null for the account of the credentials that run the workspaces stack. Every stack of the environment refuses to run in another account."),
+        bootstrapRoleArn: arn
+          .nullable()
+          .describe("Role in that account the workspaces stack assumes to create the environment's identity provider, permissions boundary and run roles; null to use the bootstrap credentials directly."),
+      })
+      .strict()
+      .describe("One AWS account per environment (recommended): the environment's run roles then cannot reach another environment at all."),
   })
   .strict();
 

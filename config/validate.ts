@@ -6,6 +6,7 @@ import { ConfigError } from "./errors";
 import { checkLangfuseLine } from "./validate-langfuse-line";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
 import { INPUT_CHECKS, inputWarnings } from "./validate-input";
+import { checkAccount, checkOutputsToken } from "./validate-tfc";
 
 /*
  * Rules that span several keys, checked once after the schema: each throws a ConfigError naming the key, the
@@ -223,12 +224,13 @@ const checkObservability: Check = ({ observability, clickhouse, database }, key)
 };
 
 // Values the services would reject (config/validate-input.ts) first: a region or name problem explains later ones.
-const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkClusterEndpoint, checkCapacity];
+const CHECKS: readonly Check[] = [...INPUT_CHECKS, checkNetwork, checkKubernetesVersion, checkNodeGroups, checkDatabase, checkLangfuse, checkLangfuseLine, checkClickHouse, checkClickHouseMigration, checkRedis, checkManagedEngineVersions, checkObservability, checkImageCache, checkWorkspaces, checkAccount, checkClusterEndpoint, checkCapacity];
 
 /** Runs every cross-key check (throwing on the first failure) and returns the warnings of a valid environment. */
 export function validateEnvironment(config: EnvironmentConfig, today: string): string[] {
   const key = (path: string) => `environments.${config.name}.${path}`;
   CHECKS.forEach((check) => check(config, key));
+  checkOutputsToken(config, key, today);
   const warnings: string[] = inputWarnings(config, key);
   const version = config.cluster.kubernetesVersion;
   const phase = supportPhase(version, today);

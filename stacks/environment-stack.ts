@@ -1,3 +1,5 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
@@ -5,6 +7,7 @@ import type { Construct } from "constructs";
 import { Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { localStatePath, s3StateKey } from "../contract/state-location";
+import { applyPermissionsBoundary } from "../constructs/identity/permissions-boundary";
 
 /**
  * A stack of one environment: its own state (a Terraform Cloud workspace <prefix>-<env>-<stack>, or an S3/local
@@ -25,9 +28,22 @@ export class EnvironmentStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { ...config.tags, Environment: config.name, Stack: stackName } }],
+      // A run with credentials of another account (a mixed-up workspace variable) stops before changing anything.
+      allowedAccountIds: config.account.id === null ? undefined : [config.account.id],
     });
+    if (config.backend.type === "cloud") applyPermissionsBoundary(this, this.permissionsBoundaryArn());
     // Only stacks that read upstream outputs (deps, app) need the tfe provider for tfe_outputs.
     if (config.backend.type === "cloud" && stackName !== "network") new TfeProvider(this, "tfe", { hostname: config.backend.hostname });
+  }
+
+  /**
+   * The environment's permissions boundary, created by the workspaces stack under a name from the naming helper.
+   * Terraform Cloud's apply role may create or change a role only with exactly this boundary.
+   */
+  private permissionsBoundaryArn(): string {
+    const partition = new DataAwsPartition(this, "boundary-partition").partition;
+    const accountId = this.config.account.id ?? new DataAwsCallerIdentity(this, "boundary-account").accountId;
+    return `arn:${partition}:iam::${accountId}:policy/${this.naming.permissionsBoundary}`;
   }
 
   private configureBackend(): void {

@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import { requireClusterAdmins } from "../config/cluster-admins";
 import type { EnvironmentConfig } from "../config/schema";
 import { ClusterAccess, type ClusterAdmin } from "../constructs/cluster/cluster-access";
+import { ClusterReadAccess } from "../constructs/cluster/cluster-read-access";
 import { EksAddons } from "../constructs/cluster/eks-addons";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import { NodeGroups, type NodeGroupSpec } from "../constructs/cluster/node-groups";
@@ -51,6 +52,11 @@ export class NetworkStack extends EnvironmentStack {
     const { cluster } = eks;
 
     new ClusterAccess(this, "access", { clusterName: cluster.name, admins: this.clusterAdmins() });
+    if (config.backend.type === "cloud") {
+      // The app workspace's plans refresh its Kubernetes resources as the read-only plan role.
+      const appPlanRole = new DataAwsIamRole(this, "app-plan-role", { name: naming.planRole("app") });
+      new ClusterReadAccess(this, "app-plan-access", { clusterName: cluster.name, principalArn: appPlanRole.arn });
+    }
 
     const addons = new EksAddons(this, "addons", {
       naming,
@@ -88,8 +94,8 @@ export class NetworkStack extends EnvironmentStack {
   }
 
   /**
-   * The configured admins (at least one: config/cluster-admins.ts), plus, with Terraform Cloud, the app workspace's run role: the app stack's helm and
-   * kubernetes providers authenticate as that role (the workspaces stack creates it under exactly this name).
+   * The configured admins (at least one: config/cluster-admins.ts), plus, with Terraform Cloud, the app workspace's apply role: the app stack's helm and
+   * kubernetes providers authenticate as that role when applying (the workspaces stack creates it under exactly this name).
    * The role is looked up, not spelled as an ARN: EKS rejects an access entry for a principal that does not exist,
    * so a network run before the workspaces stack's apply fails at plan time, naming the missing role, instead of
    * halfway through the first apply with a cluster already built.

@@ -1,23 +1,25 @@
 import { Team } from "@cdktf/provider-tfe/lib/team";
-import { TeamProjectAccess } from "@cdktf/provider-tfe/lib/team-project-access";
+import { TeamAccess } from "@cdktf/provider-tfe/lib/team-access";
 import { TeamToken } from "@cdktf/provider-tfe/lib/team-token";
 import { Construct } from "constructs";
-import type { TfcProject } from "./project";
+import type { TfcWorkspace } from "./workspace";
 
 export interface TfcOutputsReaderProps {
   /** Terraform Cloud organization of the team. */
   readonly organization: string;
-  /** Team name (organization-wide, so it carries the deployment's name prefix). */
+  /** Team name (organization-wide, so it carries the environment's name prefix). */
   readonly teamName: string;
-  /** Projects whose workspaces' outputs the team may read. */
-  readonly projects: readonly TfcProject[];
+  /** The upstream workspaces of one environment whose outputs the team may read. */
+  readonly workspaces: readonly TfcWorkspace[];
+  /** Expiry of the token, RFC 3339 (e.g. 2027-06-30T00:00:00Z): a token that never expires is never rotated. */
+  readonly tokenExpiresAt: string;
 }
 
 /**
- * A team that can read workspace outputs and nothing else, and its API token. Downstream workspaces read their
- * upstream outputs with `tfe_outputs`, which needs a token allowed to read state outputs: a run's own token is
- * not, and remote state sharing settings do not apply to that data source. "custom" access keeps every other
- * permission at its minimum: no state download, no variables, no runs beyond reading them.
+ * A team of one environment that can read its upstream workspaces' outputs and nothing else, and its expiring API
+ * token (paid editions only: the Free edition has no teams). Access is granted per workspace, not per project, so
+ * a dev token cannot read prod's outputs. "custom" access keeps every other permission at its minimum: no state
+ * download, no variables, no runs beyond reading them.
  */
 export class TfcOutputsReader extends Construct {
   readonly team: Team;
@@ -27,27 +29,13 @@ export class TfcOutputsReader extends Construct {
   constructor(scope: Construct, id: string, props: TfcOutputsReaderProps) {
     super(scope, id);
     this.team = new Team(this, "team", { organization: props.organization, name: props.teamName, visibility: "secret" });
-    for (const project of props.projects) {
-      new TeamProjectAccess(this, `access-${project.node.id}`, {
+    for (const workspace of props.workspaces) {
+      new TeamAccess(this, `access-${workspace.node.id}`, {
         teamId: this.team.id,
-        projectId: project.project.id,
-        access: "custom",
-        projectAccess: [{ settings: "read", teams: "none", variableSets: "none" }],
-        workspaceAccess: [
-          {
-            stateVersions: "read-outputs",
-            runs: "read",
-            variables: "none",
-            sentinelMocks: "none",
-            create: false,
-            delete: false,
-            locking: false,
-            move: false,
-            runTasks: false,
-          },
-        ],
+        workspaceId: workspace.workspace.id,
+        permissions: [{ stateVersions: "read-outputs", runs: "read", variables: "none", sentinelMocks: "none", workspaceLocking: false, runTasks: false }],
       });
     }
-    this.token = new TeamToken(this, "token", { teamId: this.team.id }).token;
+    this.token = new TeamToken(this, "token", { teamId: this.team.id, expiredAt: props.tokenExpiresAt }).token;
   }
 }

@@ -66,6 +66,12 @@ export interface TfcWorkspaceProps {
    * @default - none
    */
   readonly environmentVariables?: readonly TfcEnvironmentVariable[];
+  /**
+   * Workspaces whose runs may read this workspace's state and outputs with their own run token (remote state
+   * sharing, every edition): how downstream stacks read their upstream's outputs on the Free edition.
+   * @default - no workspace; global sharing stays off either way
+   */
+  readonly remoteStateConsumerIds?: readonly string[];
 }
 
 /** "TFC_AWS_RUN_ROLE_ARN" → "tfc-aws-run-role-arn": construct ids derive from the key so they never move. */
@@ -104,6 +110,8 @@ export class TfcWorkspace extends Construct {
     this.settings = new WorkspaceSettings(this, "settings", {
       workspaceId: this.workspace.id,
       ...(props.agentPoolId ? { executionMode: "agent", agentPoolId: props.agentPoolId } : { executionMode: "remote" }),
+      globalRemoteState: false,
+      remoteStateConsumerIds: props.remoteStateConsumerIds ? [...props.remoteStateConsumerIds] : undefined,
     });
     for (const variable of props.environmentVariables ?? []) {
       new Variable(this, variableId(variable.key), {
