@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BuildCache } from "../constructs/clickhouse/build-cache";
 import { buildScript, cachedBundle } from "../constructs/clickhouse/lambda-bundle";
+import { NODE_TS_ARGS } from "./support/node-ts";
 
 const scratch: string[] = [];
 afterAll(() => scratch.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -81,7 +82,7 @@ describe("the build cache of function bundles", () => {
 
 describe("the TypeScript loader of the app command (scripts/register-ts.cjs)", () => {
   const run = (file: string) =>
-    execFileSync(process.execPath, ["--require", join(__dirname, "..", "scripts", "register-ts.cjs"), file], { encoding: "utf8" });
+    execFileSync(process.execPath, [...NODE_TS_ARGS, file], { encoding: "utf8" });
 
   it("runs TypeScript with plain Node and picks up a changed file on the next run", () => {
     const directory = scratchDirectory("register-ts-");
