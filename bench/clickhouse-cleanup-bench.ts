@@ -1,7 +1,7 @@
 import { loadavg } from "node:os";
 import type { ClickHouse } from "../lambda/clickhouse-cleanup/clickhouse";
 import { executePlan } from "../lambda/clickhouse-cleanup/executor";
-import { activeBytesOf, countRows, createLangfuseTables, fillRows, openChdb, partitionIds } from "../lambda/clickhouse-cleanup/fixtures";
+import { activeBytesOf, countRows, createLangfuseTables, openChdb, partitionIds } from "../lambda/clickhouse-cleanup/fixtures";
 import { createLogger } from "../lambda/clickhouse-cleanup/log";
 import { planCleanup } from "../lambda/clickhouse-cleanup/planner";
 import { appTables, epochCutoff, expiredPredicate, quoteString, ttlStatements } from "../lambda/clickhouse-cleanup/retention-sql";
@@ -25,8 +25,13 @@ import { fitLine, type Line } from "./least-squares";
  */
 
 const SIZES_GIB = (process.env.SIZES_GIB ?? "0.15,0.6,2.4").split(",").map(Number);
-/** Observations per GiB of active (compressed) data with the fixture's payload, measured: 3 M rows ≈ 144 MiB. */
-const ROWS_PER_GIB = 21_300_000;
+/**
+ * Observations per GiB of active (compressed) data with PAYLOAD, measured. The payload is an LLM call's input and
+ * output: some text that compresses (a repeated phrase) and some that does not (random characters), about 3:1
+ * overall, so a GiB is a few million rows, as in a real table, and the largest size loads within minutes.
+ */
+const ROWS_PER_GIB = 1_650_000;
+const PAYLOAD = "concat(randomPrintableASCII(300), repeat(' lorem ipsum', 40))";
 const MONTHS = 12;
 const RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -50,6 +55,28 @@ interface SizeResult {
   readonly ttlRewroteParts: boolean;
 }
 
+/**
+ * `rows` observations evenly spread over [from, to), in the shape of fixtures.ts with a realistic payload. One
+ * INSERT per calendar month, squashed into one block, writes one part per partition: the state merges leave old
+ * months in, without an OPTIMIZE that would rewrite (and take as long as) the whole load again.
+ */
+async function fillObservations(ch: ClickHouse, database: string, from: Date, to: Date, rows: number): Promise<void> {
+  const step = (to.getTime() - from.getTime()) / rows;
+  const at = `fromUnixTimestamp64Milli(toInt64(${from.getTime()} + number * ${step}), 'UTC')`;
+  const bounds = [0];
+  for (let month = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1)); month < to; month = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1))) {
+    bounds.push(Math.ceil((month.getTime() - from.getTime()) / step));
+  }
+  bounds.push(rows);
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    await ch.exec(
+      `INSERT INTO ${database}.observations SELECT toString(number), toString(intDiv(number, 4)), 'project', 'GENERATION', ${at}, ${at}, NULL, ` +
+        `'llm', ${PAYLOAD}, ${PAYLOAD}, ${at}, ${at}, ${at}, 0 FROM numbers(${bounds[i]}, ${bounds[i + 1] - bounds[i]}) ` +
+        `SETTINGS max_insert_block_size = 100000000, min_insert_block_size_rows = 0, min_insert_block_size_bytes = 0, max_block_size = 100000000`,
+    );
+  }
+}
+
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await run();
@@ -63,14 +90,12 @@ async function activePartNames(ch: ClickHouse, database: string): Promise<string
   return rows.map((row) => row.name).join(",");
 }
 
-/** A year of observations in `by_drop_<n>`, merged to one part per month, and a copy in `by_delete_<n>` sharing its files. */
+/** A year of observations in `by_drop_<n>`, one part per month, and a copy in `by_delete_<n>` sharing its files. */
 async function load(ch: ClickHouse, index: number, rows: number, now: Date): Promise<{ dropDb: string; deleteDb: string }> {
   const dropDb = `by_drop_${index}`;
   const deleteDb = `by_delete_${index}`;
   await createLangfuseTables(ch, dropDb);
-  await fillRows(ch, dropDb, "observations", new Date(now.getTime() - MONTHS * 30 * DAY_MS), now, rows);
-  // Old months of a real table are merged; one part per partition is also what makes both copies identical.
-  await ch.exec(`OPTIMIZE TABLE ${dropDb}.observations FINAL`);
+  await fillObservations(ch, dropDb, new Date(now.getTime() - MONTHS * 30 * DAY_MS), now, rows);
   await createLangfuseTables(ch, deleteDb);
   // ATTACH PARTITION FROM hard-links the parts: an identical copy without writing the data again.
   for (const id of await partitionIds(ch, dropDb, "observations")) {
@@ -85,7 +110,9 @@ async function measureSize(ch: ClickHouse, index: number, sizeGiB: number): Prom
   const loadStarted = performance.now();
   const { dropDb, deleteDb } = await load(ch, index, rows, now);
   const activeBytes = await activeBytesOf(ch, dropDb, "observations");
-  console.log(`\n${rows.toLocaleString("en")} observations, ${gib(activeBytes)} active, loaded in ${seconds(performance.now() - loadStarted)}`);
+  const parts = (await activePartNames(ch, dropDb)).split(",").length;
+  const partitions = (await partitionIds(ch, dropDb, "observations")).length;
+  console.log(`\n${rows.toLocaleString("en")} observations, ${gib(activeBytes)} active in ${parts} parts of ${partitions} partitions, loaded in ${seconds(performance.now() - loadStarted)}`);
 
   const [table] = appTables(RETENTION_DAYS, dropDb).filter((entry) => entry.table === "observations");
   // The retention job's TTL statements on the full table, as every deploy runs them.
