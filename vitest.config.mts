@@ -1,9 +1,13 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     globalSetup: ["__tests__/support/global-setup.ts"],
     testTimeout: 30_000,
+    // vitest leaves a core for its main process by default, which on a 2-core machine means one worker: the
+    // synthesizing test files and the chdb ones then take turns. The main process idles while workers run.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       {
         extends: true,

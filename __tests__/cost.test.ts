@@ -8,6 +8,7 @@ import { estimate, type Estimate } from "../scripts/cost/estimate";
 import { DEFAULT_PRICE_FILE, loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
 import { readSynthesizedEnvironment, type Json, type SynthesizedStack } from "../scripts/cost/synthesized";
+import { NODE_TS_ARGS } from "./support/node-ts";
 import { cleanupSynth, environment, synthesize, TODAY as SYNTH_TODAY } from "./support/synth";
 
 const FIXTURE = join(__dirname, "fixtures/cost/small");
@@ -270,7 +271,7 @@ describe("the repository's environments", () => {
 
 describe("npm run cost", () => {
   it("prints the report of a synthesized folder given with --dir", () => {
-    const output = execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "../scripts/cost.ts"), "--env", "dev", "--dir", FIXTURE], { encoding: "utf8" });
+    const output = execFileSync(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/cost.ts"), "--env", "dev", "--dir", FIXTURE], { encoding: "utf8" });
     expect(output).toContain("Monthly cost estimate for environment 'dev'");
     expect(output).toMatch(/^network$/m);
     expect(output).toContain("aws_opensearch_domain.search");

@@ -6,8 +6,8 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { createApp, validateApp } from "../stacks/app-factory";
-import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize } from "./support/synth";
 import { filesUnder } from "./support/files";
+import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize } from "./support/synth";
 
 afterAll(cleanupSynth);
 
@@ -15,17 +15,32 @@ const REPOSITORY = join(__dirname, "..");
 const outdirs: string[] = [];
 afterAll(() => outdirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** The app command of cdktf.json (what `cdktf synth` and `cdktf deploy` run), as program and arguments. */
+const APP_COMMAND: string[] = JSON.parse(readFileSync(join(REPOSITORY, "cdktf.json"), "utf8")).app.split(" ");
+
+/**
+ * Runs the app command in a fresh process, from the repository root, as cdktf does (nothing shared with this
+ * process), on the test-owned environments file; returns what it printed.
+ */
+function runApp(env: NodeJS.ProcessEnv): string {
+  const [program, ...args] = APP_COMMAND;
+  expect(program, "the app command starts Node itself, not npx: npx costs a second per synth").toBe("node");
+  return String(execFileSync(process.execPath, args, { cwd: REPOSITORY, env: { LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, ...env }, stdio: "pipe" }));
+}
+
 /** What each real synth printed on stdout, by output folder. */
 const printed = new Map<string, string>();
 
-/** A real synth: main.ts in a fresh Node process, as `npm run synth` runs it (nothing shared with this process). */
-function synthInto(name: string): string {
+/** A real synth into a new folder. */
+function synthInto(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-determinism-"));
   outdirs.push(outdir);
-  const stdout = execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
-  printed.set(outdir, String(stdout));
+  printed.set(outdir, runApp({ ...env, LANGFUSE_ENV: name, CDKTF_OUTDIR: outdir }));
   return outdir;
 }
+
+/** PATH holds only Node's own folder: cdktf's backend validation would fail looking for `terraform`. */
+const NODE_ONLY = { HOME: process.env.HOME, PATH: dirname(process.execPath) };
 
 describe("npm run synth", () => {
   const firstDev = synthInto("dev");
@@ -45,8 +60,11 @@ describe("npm run synth", () => {
     expect(manifest.stacks.network.dependencies).toEqual([]);
   });
 
+  // Needs nothing but Node: the first prod synth runs without terraform on PATH.
+  const firstProd = synthInto("prod", NODE_ONLY);
+
   it.each(["dev", "prod"])("produces byte-identical output, assets included, when %s is synthesized twice", (name) => {
-    const first = name === "dev" ? firstDev : synthInto(name);
+    const first = name === "dev" ? firstDev : firstProd;
     const second = synthInto(name);
     const a = filesUnder(first);
     const b = filesUnder(second);
@@ -56,18 +74,13 @@ describe("npm run synth", () => {
   });
 
   it("needs nothing but Node: no terraform binary on PATH", () => {
-    const outdir = mkdtempSync(join(tmpdir(), "langfuse-node-only-"));
-    outdirs.push(outdir);
-    // PATH holds only Node's own folder: cdktf's backend validation would fail looking for `terraform`.
-    const env = { HOME: process.env.HOME, PATH: dirname(process.execPath), LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: "prod", CDKTF_OUTDIR: outdir };
-    execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env, stdio: "pipe" });
-    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
+    expect(readdirSync(join(firstProd, "stacks")).sort()).toEqual(["app", "deps", "network", "workspaces"]);
   });
 
   it("fails with the configuration error and nothing else when LANGFUSE_ENV is unknown", () => {
     let stderr = "";
     try {
-      execFileSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPOSITORY, env: { ...process.env, LANGFUSE_CONFIG: FIXTURE_ENVIRONMENTS_FILE, LANGFUSE_ENV: "staging" }, stdio: "pipe" });
+      runApp({ ...process.env, LANGFUSE_ENV: "staging" });
     } catch (error) {
       stderr = String((error as { stderr: Buffer }).stderr);
     }

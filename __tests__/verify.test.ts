@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatResult, verify } from "../scripts/verify/checks";
 import { releaseValues, valueAt } from "../scripts/cost/helm-values";
 import { WEB_SERVICE_TARGET, withPortForward } from "../scripts/verify/port-forward";
+import { NODE_TS_ARGS } from "./support/node-ts";
 import { cleanupSynth, environment, resources, synthesize } from "./support/synth";
 
 const run = promisify(execFile);
@@ -84,7 +85,7 @@ describe("verify", () => {
 });
 
 describe("npm run verify", () => {
-  const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", join(__dirname, "../scripts/verify.ts"), ...args], { encoding: "utf8" });
+  const cli = (...args: string[]) => run(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/verify.ts"), ...args], { encoding: "utf8" });
 
   it("exits 0 and prints one line per check when Langfuse is healthy", async () => {
     const { stdout } = await cli(healthy);
@@ -157,7 +158,7 @@ require("node:http").createServer((q, r) => r.writeHead(200).end(${JSON.stringif
 
   it("npm run verify -- --port-forward runs the checks through kubectl and exits 0", async () => {
     const kubectl = fakeKubectl("forward");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", join(__dirname, "../scripts/verify.ts"), "--port-forward", "--kubectl", kubectl.path], { encoding: "utf8" });
+    const { stdout } = await run(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/verify.ts"), "--port-forward", "--kubectl", kubectl.path], { encoding: "utf8" });
     expect(stdout).toMatch(/^port-forward: http:\/\/127\.0\.0\.1:\d+ → svc\/langfuse-web in namespace langfuse$/m);
     expect(stdout.match(/^PASS /gm)).toHaveLength(3);
     expect(stdout).toContain("all 3 checks passed");

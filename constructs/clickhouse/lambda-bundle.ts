@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { type BuildOptions, buildSync, version as esbuildVersion } from "esbuild";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { BuildCache, hashOf } from "./build-cache";
 
 /*
  * Code bundled at synth time: esbuild turns a TypeScript entry point (and every package it imports) into one
@@ -14,7 +15,7 @@ import { Construct } from "constructs";
 
 /** The repository root: esbuild resolves and names modules relative to it, whatever the caller's cwd. */
 const REPOSITORY_ROOT = resolve(__dirname, "..", "..");
-/** Where built zips are kept between synths (git-ignored). */
+/** Where built bundles and zips are kept between synths (git-ignored). */
 const BUILD_DIRECTORY = join(REPOSITORY_ROOT, "dist", "lambda-bundles");
 /**
  * Major Node.js version every bundle targets: the Lambda runtime and the disk-metrics image derive from it, so
@@ -25,28 +26,45 @@ export const NODE_MAJOR = 24;
 /** The Lambda runtime of NODE_MAJOR. */
 export const NODE_RUNTIME = `nodejs${NODE_MAJOR}.x`;
 
-// A process builds each entry once, however many stacks or apps (tests synthesize dozens) ask for it.
+// A process builds each entry once, however many stacks or apps (tests synthesize dozens) ask for it; the disk
+// cache spares the build in the next process too.
 const bundles = new Map<string, string>();
 const zips = new Map<string, Buffer>();
+const diskCache = new BuildCache(BUILD_DIRECTORY, REPOSITORY_ROOT);
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: `node${NODE_MAJOR}`,
+  format: "cjs",
+  minify: true,
+  legalComments: "none",
+  sourcemap: false,
+} as const satisfies BuildOptions;
+/** Files esbuild reads that its metafile does not list: module resolution (lock file) and compiler options. */
+const IMPLICIT_INPUTS = ["package-lock.json", "tsconfig.json"].map((file) => join(REPOSITORY_ROOT, file));
+/** Everything besides the input files that decides the output: a new esbuild or new options miss the cache. */
+const BUNDLE_SALT = ["esbuild", esbuildVersion, BUILD_OPTIONS];
+
+/** Builds `entry` with esbuild, bypassing every cache; `inputs` are the files it read, relative to `root`. */
+export function buildScript(entry: string, root: string = REPOSITORY_ROOT): { output: string; inputs: string[] } {
+  const result = buildSync({ ...BUILD_OPTIONS, absWorkingDir: root, entryPoints: [entry], write: false, logLevel: "silent", metafile: true });
+  return { output: result.outputFiles[0].text, inputs: [...Object.keys(result.metafile.inputs), ...IMPLICIT_INPUTS] };
+}
+
+/**
+ * The bundle of `entry` through the build cache in `cache`: a hit when every input file the last build read is
+ * unchanged. Exported for tests; constructs use `bundleScript`.
+ */
+export function cachedBundle(entry: string, cache: BuildCache): { output: string; cached: boolean } {
+  return cache.getOrBuild(relative(cache.root, entry), BUNDLE_SALT, () => buildScript(entry, cache.root));
+}
 
 /** One self-contained CommonJS file for Node.js NODE_MAJOR from a TypeScript entry point. */
 export function bundleScript(entry: string): string {
   const cached = bundles.get(entry);
   if (cached !== undefined) return cached;
-  const result = buildSync({
-    absWorkingDir: REPOSITORY_ROOT,
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    target: `node${NODE_MAJOR}`,
-    format: "cjs",
-    minify: true,
-    legalComments: "none",
-    sourcemap: false,
-    write: false,
-    logLevel: "silent",
-  });
-  const text = result.outputFiles[0].text;
+  const text = cachedBundle(entry, diskCache).output;
   bundles.set(entry, text);
   return text;
 }
@@ -78,6 +96,16 @@ export function deterministicZip(files: Readonly<Record<string, string | Buffer>
   });
 }
 
+// The zip's bytes depend on yazl's version: a new yazl misses the cache.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yazlVersion: string = require("yazl/package.json").version;
+
+/** The zip of a function's `index.js`, from the build cache when the same script was zipped before. */
+function cachedZip(script: string): Buffer {
+  const name = `${hashOf(JSON.stringify([ZIP_WORKER, yazlVersion, script]))}.zip`;
+  return diskCache.read(name) ?? readFileSync(diskCache.write(name, deterministicZip({ "index.js": script })));
+}
+
 export interface LambdaBundleProps {
   /** Absolute path of the TypeScript entry point; it must export `handler`. */
   readonly entry: string;
@@ -96,7 +124,7 @@ export class LambdaBundle extends Construct {
   constructor(scope: Construct, id: string, props: LambdaBundleProps) {
     super(scope, id);
     if (!existsSync(props.entry)) throw new Error(`'entry' (${props.entry}) does not exist: give the absolute path of the function's index.ts`);
-    const zip = zips.get(props.entry) ?? deterministicZip({ "index.js": bundleScript(props.entry) });
+    const zip = zips.get(props.entry) ?? cachedZip(bundleScript(props.entry));
     zips.set(props.entry, zip);
     this.sourceCodeHash = createHash("sha256").update(zip).digest("base64");
     const path = (this.zipPath = join(BUILD_DIRECTORY, `${createHash("sha256").update(zip).digest("hex").slice(0, 16)}.zip`));
