@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const { selected, all, warnings } = loadAllEnvironments(process.env.LANGFUSE_CONFIG ?? "environments.yaml", selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
   warnings.forEach((warning) => console.warn(`warning: ${warning}`));
   // Loaded after the configuration: a configuration error is reported without loading every provider binding.
-  const [{ createStacks }, { createApp }] = await Promise.all([import("./stacks"), import("./stacks/app-factory")]);
+  // require, not import(): the app command's .ts loader (scripts/register-ts.cjs) hooks CommonJS only.
+  const { createStacks } = require("./stacks") as typeof import("./stacks");
+  const { createApp } = require("./stacks/app-factory") as typeof import("./stacks/app-factory");
   const app = createApp(outdir);
   const stacks = createStacks(app, selected, all);
   app.synth();
