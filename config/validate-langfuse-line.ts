@@ -52,7 +52,20 @@ function checkV4Migration({ langfuse }: EnvironmentConfig, key: Key): void {
 }
 
 /** Throws a ConfigError on the first invalid Langfuse line setting. */
+/**
+ * A v3 environment moving its ClickHouse (clickhouse.migration) reaches v4 only once the old server is retired:
+ * before that the bitnami StatefulSet still exists, which chart 2.x refuses to upgrade over, and v4 would be served
+ * by the 25.2 server.
+ */
+function checkLineDuringClickHouseMove({ langfuse, clickhouse }: EnvironmentConfig, key: Key): void {
+  const phase = clickhouse.migration.phase;
+  if (langfuse.line === "v4" && phase !== "none" && phase !== "retired") {
+    throw new ConfigError(key("langfuse.line"), langfuse.line, `the ClickHouse move is at phase ${phase}: keep line v3 until clickhouse.migration.phase is retired (docs/upgrading.md)`);
+  }
+}
+
 export function checkLangfuseLine(config: EnvironmentConfig, key: Key): void {
   checkVersions(config, key);
   checkV4Migration(config, key);
+  checkLineDuringClickHouseMove(config, key);
 }

@@ -16,12 +16,12 @@ import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling"
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { migrationStorageGiB } from "../config/clickhouse-migration";
 import { CLICKHOUSE_MIGRATION_LABELS, ClickHouseMigration } from "../constructs/clickhouse/migration";
-import { withMigratedClickHouse } from "../constructs/langfuse/migration-values";
+import { withMigratedClickHouse, withMovedClickHouseV4 } from "../constructs/langfuse/migration-values";
 import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
 import { Observability } from "../constructs/observability/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, componentLabels, type LangfuseChartValues, type LangfuseEndpoints } from "../constructs/langfuse/values";
-import { buildLangfuseV4Values } from "../constructs/langfuse/values-v4";
+import { buildLangfuseV4Values, type LangfuseV4ChartValues } from "../constructs/langfuse/values-v4";
 import { CLICKHOUSE_ADDON_NAMESPACES, ClickHouseOperatorAddons } from "../constructs/platform/clickhouse-operator";
 import { resolveRelease } from "../contract/langfuse-lines";
 import { externalClickHousePorts, LangfuseNetworkPolicies } from "../constructs/langfuse/network-policies";
@@ -156,7 +156,11 @@ export class AppStack extends EnvironmentStack {
       imageRegistryPrefix: deps.image_registry_prefix,
     };
     const chartValues = v4 ? buildLangfuseV4Values(config, endpoints) : buildLangfuseValues(config, endpoints);
-    const values = migration && !v4 ? withMigratedClickHouse(chartValues as LangfuseChartValues, migrationPhase, migration.target) : chartValues;
+    const values = !migration
+      ? chartValues
+      : v4
+        ? withMovedClickHouseV4(chartValues as LangfuseV4ChartValues, migration.target)
+        : withMigratedClickHouse(chartValues as LangfuseChartValues, migrationPhase, migration.target);
     // The release moves to the new ClickHouse only after the copy is verified, and drops the old one only after
     // the counts are verified again: a failed gate stops the apply before the release changes.
     const migrationGates = [migration?.switchGate, migration?.retireGate].filter((job) => job !== undefined);

@@ -112,7 +112,7 @@ export function literalSecrets(stack: TfJson): string[] {
   const visit = (node: unknown): void => {
     if (typeof node === "string") {
       // ARNs name things (arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly): they are not secrets.
-      if (/^arn:aws[\w-]*:/.test(node)) return;
+      if (/^arn:(aws[\w-]*|\$\{[^}]+\}):/.test(node)) return;
       const text = literalText(node);
       if (/\b[ps]k-lf-[A-Za-z0-9]/.test(text)) found.push(node);
       for (const run of text.split(/[^A-Za-z0-9_!+-]+/)) {
@@ -124,7 +124,8 @@ export function literalSecrets(stack: TfJson): string[] {
     }
     if (Array.isArray(node)) return node.forEach(visit);
     if (node && typeof node === "object") {
-      for (const [key, value] of Object.entries(node)) if (key !== "//") visit(value);
+      // Statement ids (ReadNamedResourcesS3) are names, not values.
+      for (const [key, value] of Object.entries(node)) if (key !== "//" && key !== "sid") visit(value);
     }
   };
   visit(stack);

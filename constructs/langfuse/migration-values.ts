@@ -1,6 +1,7 @@
 import { phaseAtLeast, type MigrationPhase } from "../../config/clickhouse-migration";
 import type { ClickHouseFlavour } from "../../contract/clickhouse-flavours";
 import type { LangfuseChartValues } from "./values";
+import type { LangfuseV4ChartValues } from "./values-v4";
 
 /*
  * The release's ClickHouse values along the v3→v4 move (config/clickhouse-migration.ts). Until the switch the
@@ -22,6 +23,25 @@ export function withMigratedClickHouse(values: LangfuseChartValues, phase: Migra
       httpPort: target.httpPort,
       migration: { url: `clickhouse://${target.serviceName}:${target.nativePort}`, ssl: false },
       auth: current.auth,
+    },
+  };
+}
+
+/**
+ * Chart 2.x values of an environment whose ClickHouse moved (phase retired, then line v4): the moved server is the
+ * chart's external ClickHouse, so the chart renders no ClickHouseCluster of its own (which would start empty).
+ */
+export function withMovedClickHouseV4(values: LangfuseV4ChartValues, target: ClickHouseFlavour): LangfuseV4ChartValues {
+  const auth = values.clickhouse.auth;
+  return {
+    ...values,
+    clickhouse: {
+      deploy: false,
+      host: `http://${target.serviceName}`,
+      httpPort: target.httpPort,
+      migration: { url: `clickhouse://${target.serviceName}:${target.nativePort}`, ssl: false },
+      auth: { username: auth.username, existingSecret: auth.existingSecret, existingSecretKey: auth.existingSecretKey },
+      cluster: { enabled: false },
     },
   };
 }
