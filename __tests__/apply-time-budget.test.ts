@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { APPLY_WAIT_BUDGET_SECONDS, WAIT_BOUNDS_SECONDS } from "../contract/apply-budget";
+import { releaseValues } from "../scripts/cost/helm-values";
 import { durationSeconds, formatWaitPath, longestWaitPath, NOMINAL_SECONDS, waitBound, type TerraformJson } from "../scripts/apply-budget/wait-path";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -72,12 +73,41 @@ describe("every wait of the app stack is bounded explicitly", () => {
   it("jobs Terraform waits for end by their own deadline, before the provider's timer", () => {
     for (const [name, app] of appStacks()) {
       for (const [id, job] of Object.entries(resources(app, "kubernetes_job_v1"))) {
-        expect(job.wait_for_completion, `${name} ${id}`).toBe(true);
+        if (job.wait_for_completion !== true) continue;
         const deadline = first(job.spec).active_deadline_seconds;
         expect(deadline, `${name} ${id}`).toBeGreaterThan(0);
         expect(deadline, `${name} ${id}`).toBeLessThan(durationSeconds(first(job.timeouts).create));
       }
     }
+  });
+
+  it("waits for every job but the deploy-time retention run, which the daily CronJob repeats with the same script", () => {
+    for (const [name, app] of appStacks()) {
+      const jobs = Object.values(resources(app, "kubernetes_job_v1"));
+      const unwaited = jobs.filter((job) => job.wait_for_completion !== true);
+      expect(unwaited.map((job) => job.metadata.name), name).toEqual([expect.stringMatching(/^clickhouse-retention-[0-9a-f]{10}$/)]);
+      const daily = Object.values(resources(app, "kubernetes_cron_job_v1")).find((cron) => cron.metadata.name === "clickhouse-retention");
+      expect(first(daily?.spec.job_template.spec.template.spec).container[0].command, name).toEqual(first(first(unwaited[0].spec).template.spec).container[0].command);
+    }
+  });
+
+  it("starts the ClickHouse add-ons beside the load balancer controller: its Service webhook fails open, and the one load balancer Service names its class", () => {
+    let loadBalancerServices = 0;
+    for (const [name, app] of appStacks()) {
+      const releases = Object.entries(resources(app, "helm_release"));
+      const [gate] = Object.entries(resources(app, "kubernetes_job_v1")).find(([, job]) => job.metadata.name.startsWith("aws-load-balancer-webhook-ready"))!;
+      const certManager = releases.find(([, release]) => release.name === "cert-manager")![1];
+      expect(certManager.depends_on ?? [], name).not.toContain(`kubernetes_job_v1.${gate}`);
+      const [controllerId, controller] = releases.find(([, release]) => release.name === "aws-load-balancer-controller")!;
+      const values = releaseValues({ stack: "app", type: "helm_release", name: controllerId, body: controller });
+      expect(values?.serviceMutatorWebhookConfig, name).toEqual({ failurePolicy: "Ignore" });
+      for (const [id, service] of Object.entries(resources(app, "kubernetes_service_v1"))) {
+        if (first(service.spec).type !== "LoadBalancer") continue;
+        expect(first(service.spec).load_balancer_class, `${name} ${id}`).toBe("service.k8s.aws/nlb");
+        loadBalancerServices++;
+      }
+    }
+    expect(loadBalancerServices).toBeGreaterThan(0);
   });
 
   it("load balancers, certificate validation, DNS records and the VPC function set a create timeout", () => {

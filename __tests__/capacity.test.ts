@@ -5,6 +5,9 @@ import { planCapacity, type NodeGroupPlan } from "../config/capacity/plan";
 import { cpuMillis, memoryMiB } from "../config/capacity/quantities";
 import { ADDON_CHART_VERSIONS_READ, clusterWorkloads, eksDaemonSets, type Workload } from "../config/capacity/workloads";
 import { ADDON_CHARTS } from "../constructs/platform/platform-addons";
+import { CLICKHOUSE_ADDON_CHARTS } from "../constructs/platform/clickhouse-operator";
+import { OPERATOR_CLICKHOUSE } from "../contract/clickhouse-v4";
+import { resolveRelease } from "../contract/langfuse-lines";
 import { PROFILES } from "../config/profiles";
 import type { EnvironmentConfig } from "../config/schema";
 import { loadPrices } from "../scripts/cost/prices";
@@ -89,9 +92,32 @@ describe.each(["dev", "prod"] as const)("%s: the model counts what the synthesiz
     const values = helmValues(app(), "langfuse") as TfJson;
     expect(requestsOf(workloads, "langfuse/langfuse-web")).toEqual(asModel(values.langfuse.web.resources.requests));
     expect(requestsOf(workloads, "langfuse/langfuse-worker")).toEqual(asModel(values.langfuse.worker.resources.requests));
-    expect(requestsOf(workloads, "langfuse/langfuse-clickhouse-shard0-0")).toEqual(asModel(values.clickhouse.resources.requests));
-    if (values.redis.deploy) expect(requestsOf(workloads, "langfuse/langfuse-redis-primary")).toEqual(asModel(values.redis.primary.resources.requests));
-    else expect(workloads.map((w) => w.name)).not.toContain("langfuse/langfuse-redis-primary");
+    // The profiles run the v4 line: the operator's ClickHouse and its Keeper, the valkey-io Valkey.
+    expect(resolveRelease(config.langfuse).line).toBe("v4");
+    expect(requestsOf(workloads, `langfuse/${OPERATOR_CLICKHOUSE.podName}`)).toEqual(asModel(values.clickhouse.cluster.resources.requests));
+    expect(requestsOf(workloads, "langfuse/langfuse-keeper")).toEqual(asModel(values.clickhouse.keeper.resources.requests));
+    if (values.redis.deploy) expect(requestsOf(workloads, "langfuse/langfuse-redis")).toEqual(asModel(values.redis.resources.requests));
+    else expect(workloads.map((w) => w.name)).not.toContain("langfuse/langfuse-redis");
+  });
+
+  it("with the v3 line's release: the bitnami ClickHouse and Valkey, no operator", () => {
+    const v3 = load(profile, { langfuse: { line: "v3" } });
+    const v3Workloads = clusterWorkloads(v3);
+    const values = helmValues(synthesize(v3).app, "langfuse") as TfJson;
+    expect(requestsOf(v3Workloads, "langfuse/langfuse-clickhouse-shard0-0")).toEqual(asModel(values.clickhouse.resources.requests));
+    if (values.redis.deploy) expect(requestsOf(v3Workloads, "langfuse/langfuse-redis-primary")).toEqual(asModel(values.redis.primary.resources.requests));
+    expect(v3Workloads.map((w) => w.name).filter((name) => /keeper|cert-manager|clickhouse-operator/.test(name))).toEqual([]);
+  });
+
+  it("with the ClickHouse operator and cert-manager the v4 ClickHouse needs, on the general group", () => {
+    const operatorValues = helmValues(app(), CLICKHOUSE_ADDON_CHARTS.clickhouseOperator.chart) as TfJson;
+    expect(requestsOf(workloads, "clickhouse-operator-system/clickhouse-operator")).toEqual(asModel(operatorValues.manager.resources.requests));
+    const certManager = helmValues(app(), CLICKHOUSE_ADDON_CHARTS.certManager.chart) as TfJson;
+    const certManagerPods = { "cert-manager/cert-manager": certManager.resources, "cert-manager/cert-manager-webhook": certManager.webhook.resources, "cert-manager/cert-manager-cainjector": certManager.cainjector.resources };
+    for (const [name, resources] of Object.entries(certManagerPods)) {
+      expect(requestsOf(workloads, name), name).toEqual(asModel(resources.requests));
+      expect(workloads.find((w) => w.name === name)!.placement).toEqual({ nodeGroup: "general" });
+    }
   });
 
   it("with the add-on releases' replicas and requests", () => {
@@ -147,7 +173,8 @@ describe("the profiles fit", () => {
     expect(clickhouse.daemonSets.cpuMillis).toBe(430);
     expect(clickhouse.baseline).toMatchObject({ nodesNeeded: 1, unschedulable: [] });
     expect(clickhouse.baseline.requested.cpuMillis).toBeLessThanOrEqual(clickhouse.shape.allocatable.cpuMillis);
-    expect(clickhouse.workloads.map((w) => w.name)).toEqual(["langfuse/langfuse-clickhouse-shard0-0"]);
+    // On the v4 line Keeper shares the dedicated node with ClickHouse (constructs/langfuse/values-v4.ts).
+    expect(clickhouse.workloads.map((w) => w.name)).toEqual([`langfuse/${OPERATOR_CLICKHOUSE.podName}`, "langfuse/langfuse-keeper"]);
   });
 
   it.each(["dev", "prod"] as const)("%s: the baseline fits the desired size and the maximum fits maxSize", (profile) => {

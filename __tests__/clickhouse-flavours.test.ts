@@ -17,6 +17,8 @@ import {
   operatorClickHouse,
   type ClickHouseFlavour,
 } from "../contract/clickhouse-flavours";
+import { pinnedImage } from "../contract/image-digests";
+import { referenceFolder } from "../scripts/chart-keys";
 import { environment, resources, type TfJson } from "./support/synth";
 
 /*
@@ -24,7 +26,8 @@ import { environment, resources, type TfJson } from "./support/synth";
  * flavour and schema it is given: the bitnami v3 subchart by default, or an operator-managed ClickHouseCluster.
  */
 
-const REFERENCE = join(__dirname, "..", "..", "..", "shared", "reference");
+// shared/reference beside the checkout (/work/main) or beside the folder of its worktrees (/work/wt/<name>).
+const REFERENCE = join(referenceFolder("2.0.0"), "..");
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -106,7 +109,7 @@ describe.each<[string, ClickHouseFlavour, "v3" | "v4"]>([
     const container = retentionContainer(json);
     expect(env(container, "CLICKHOUSE_HOST")).toBe(flavour.serviceName);
     expect(env(container, "CLICKHOUSE_PORT")).toBe(String(flavour.nativePort));
-    expect(container.image).toBe(`docker.io/${flavour.clientImage.dockerHubRepository}:${flavour.clientImage.tag}`);
+    expect(container.image).toBe(pinnedImage(`docker.io/${flavour.clientImage.dockerHubRepository}:${flavour.clientImage.tag}`));
   });
 
   it("retains the schema's tables and waits for the last one", () => {
@@ -132,17 +135,20 @@ describe.each<[string, ClickHouseFlavour, "v3" | "v4"]>([
 });
 
 describe("which ClickHouse serves an environment", () => {
-  const withPhase = (phase: string) => environment("dev", { clickhouse: { migration: { phase } } });
+  // A v3 environment moves its ClickHouse on the v3 line (v4 is refused before `retired`), then moves to v4.
+  const withPhase = (phase: string, line: "v3" | "v4" = "v3") => environment("dev", { langfuse: { line }, clickhouse: { migration: { phase } } });
 
   it("is the bitnami server on the v3 line until the migration's switch, then the migration's cluster", () => {
     expect(servingClickHouse(withPhase("none"))).toEqual({ flavour: BITNAMI_V3_CLICKHOUSE, schema: "v3" });
     expect(servingClickHouse(withPhase("copy"))).toEqual({ flavour: BITNAMI_V3_CLICKHOUSE, schema: "v3" });
     expect(servingClickHouse(withPhase("switched"))).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v3" });
-    expect(servingClickHouse(withPhase("retired"), "v4")).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v4" });
+    expect(servingClickHouse(withPhase("retired"))).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v3" });
+    expect(servingClickHouse(withPhase("retired", "v4"))).toEqual({ flavour: MIGRATED_V4_CLICKHOUSE, schema: "v4" });
   });
 
   it("is the chart's own ClickHouseCluster with v4 tables for a new v4-line environment", () => {
-    expect(servingClickHouse(withPhase("none"), "v4")).toEqual({ flavour: OPERATOR_V4_CLICKHOUSE, schema: "v4" });
+    expect(servingClickHouse(environment("dev"))).toEqual({ flavour: OPERATOR_V4_CLICKHOUSE, schema: "v4" });
+    expect(servingClickHouse(withPhase("none", "v4"))).toEqual({ flavour: OPERATOR_V4_CLICKHOUSE, schema: "v4" });
   });
 });
 

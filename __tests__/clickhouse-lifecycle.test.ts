@@ -228,11 +228,11 @@ describe.each([
     }
   });
 
-  it("applies retention with a deploy-time job named by a hash of its SQL, waited for, after the Helm release", () => {
+  it("applies retention with a deploy-time job named by a hash of its SQL, after the Helm release, not waited for (the daily CronJob repeats it)", () => {
     const stack = app();
     const retention = resources(stack, "kubernetes_job_v1")[named(stack, "kubernetes_job_v1", "retention/job")];
     expect(retention.metadata.name).toMatch(/^clickhouse-retention-[0-9a-f]{10}$/);
-    expect(retention.wait_for_completion).toBe(true);
+    expect(retention.wait_for_completion).toBe(false);
     expect(retention.depends_on).toContain(`helm_release.${named(stack, "helm_release", "langfuse/release")}`);
     const script = Object.values(resources(stack, "kubernetes_config_map_v1")).find((map) => map.metadata.name === "clickhouse-retention")?.data["retention.sh"];
     expect(script).toContain(`MODIFY TTL toDateTime(\`start_time\`) + INTERVAL ${retentionDays} DAY SETTINGS materialize_ttl_after_modify = 0`);

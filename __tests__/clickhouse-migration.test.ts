@@ -6,6 +6,7 @@ import { MIGRATION_PHASES, type MigrationPhase } from "../config/clickhouse-migr
 import { ConfigError } from "../config/errors";
 import { clusterManifests, type ClickHouseMigrationProps } from "../constructs/clickhouse/migration";
 import { BITNAMI_V3_CLICKHOUSE, MIGRATED_V4_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER } from "../contract/clickhouse-flavours";
+import { referenceFolder } from "../scripts/chart-keys";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -16,8 +17,11 @@ import { cleanupSynth, environment, resources, synthesize, type TfJson } from ".
 
 afterAll(cleanupSynth);
 
-const REFERENCE = join(__dirname, "..", "..", "..", "shared", "reference", "clickhouse-operator");
-const configOf = (phase: MigrationPhase, overrides: object = {}) => environment("dev", { clickhouse: { migration: { phase }, ...overrides } });
+// shared/reference beside the checkout (/work/main) or beside the folder of its worktrees (/work/wt/<name>).
+const REFERENCE = join(referenceFolder("2.0.0"), "..", "clickhouse-operator");
+// The move is a v3 environment's: v4 is the default line, and a line of v4 is refused before `retired`.
+const V3 = { line: "v3" } as const;
+const configOf = (phase: MigrationPhase, overrides: object = {}) => environment("dev", { langfuse: V3, clickhouse: { migration: { phase }, ...overrides } });
 const stacks = Object.fromEntries(MIGRATION_PHASES.map((phase) => [phase, synthesize(configOf(phase))])) as Record<MigrationPhase, ReturnType<typeof synthesize>>;
 const app = (phase: MigrationPhase) => stacks[phase].app;
 
@@ -58,7 +62,7 @@ describe("configuration of the migration", () => {
   });
 
   it("refuses side-by-side servers on a dedicated node group that cannot grow to two nodes", () => {
-    const prod = (phase: MigrationPhase, maxSize: number) => environment("prod", { clickhouse: { migration: { phase } }, nodeGroups: { clickhouse: { maxSize } } });
+    const prod = (phase: MigrationPhase, maxSize: number) => environment("prod", { langfuse: V3, clickhouse: { migration: { phase } }, nodeGroups: { clickhouse: { maxSize } } });
     expect(() => prod("copy", 1)).toThrow("nodeGroups.clickhouse.maxSize = 1: phase copy runs the old and the new ClickHouse side by side, one per dedicated node; raise maxSize to 2");
     expect(prod("retired", 1).clickhouse.migration.phase).toBe("retired");
     expect(prod("copy", 2).clickhouse.migration.phase).toBe("copy");
@@ -203,7 +207,7 @@ describe("the custom resources against the operator's CRDs", () => {
     passwordSecret: { name: "langfuse-secrets", key: "clickhouse-password" },
     retentionDays: 30,
     systemLogRetentionDays: 10,
-    images: { server: "docker.io/clickhouse/clickhouse-server", keeper: "docker.io/clickhouse/clickhouse-keeper", tag: "26.4" },
+    images: { server: "docker.io/clickhouse/clickhouse-server", keeper: "docker.io/clickhouse/clickhouse-keeper", tag: "26.4", client: "docker.io/clickhouse/clickhouse-server:26.4.4.38" },
     dependsOn: [],
   };
   const crd = (file: string) => parseYaml(readFileSync(join(REFERENCE, file), "utf8"));

@@ -8,6 +8,7 @@ import { deepMerge } from "../config/load";
 import { PROFILES } from "../config/profiles";
 import { environmentSchema } from "../config/schema";
 import { configErrorOf } from "./support/errors";
+import { CLUSTER_ADMINS } from "./support/fixtures";
 import { loadInline } from "./support/synth";
 
 /*
@@ -163,7 +164,8 @@ describe("ARNs in the environment's region", () => {
     const readme = readFileSync(join(__dirname, "../README.md"), "utf8");
     const block = /```yaml\n(environments:\n {2}prod-eu:[\s\S]*?)```/.exec(readme);
     expect(block, "README's prod-eu example").not.toBeNull();
-    const document = { defaults: { imageCache: { dockerHubCredentialArn: CREDENTIAL_ARN("us-east-1") } }, ...parseYaml(block![1]) };
+    // The shared defaults of environments.yaml: the cluster's administrators and the pull-through cache credential.
+    const document = { defaults: { ...CLUSTER_ADMINS, imageCache: { dockerHubCredentialArn: CREDENTIAL_ARN("us-east-1") } }, ...parseYaml(block![1]) };
     const { config } = loadInline(document, "prod-eu");
     expect(config.region).toBe("eu-west-1");
     expect(config.imageCache.dockerHubCredentialArn).toContain(":eu-west-1:");
@@ -229,7 +231,7 @@ describe("names derived from namePrefix and the environment", () => {
 });
 
 describe("properties over every key of the schema", () => {
-  type Schema = { type?: string; maximum?: number; properties?: Record<string, Schema>; anyOf?: Schema[]; oneOf?: Schema[]; items?: Schema };
+  type Schema = { type?: string | string[]; maximum?: number; const?: unknown; properties?: Record<string, Schema>; anyOf?: Schema[]; oneOf?: Schema[]; items?: Schema };
   /** Every leaf of the JSON schema with its dotted path. */
   function leaves(schema: Schema, path: string[] = []): [string[], Schema][] {
     const variants = schema.oneOf ?? schema.anyOf;
@@ -238,16 +240,20 @@ describe("properties over every key of the schema", () => {
     return [[path, schema]];
   }
   const all = leaves(z.toJSONSchema(environmentSchema) as Schema);
+  /** A nullable key's leaf has the type [type, "null"]. */
+  const isOfType = (schema: Schema, ...types: string[]) => [schema.type].flat().some((type) => type !== undefined && types.includes(type));
+  /** A literal (keeperReplicas: 1, 3 or 5) is its own upper bound. */
+  const maximumOf = (schema: Schema) => schema.maximum ?? (typeof schema.const === "number" ? schema.const : undefined);
 
   it("bounds every number from above (day counts, sizes, counts)", () => {
-    const numeric = all.filter(([, schema]) => schema.type === "integer" || schema.type === "number");
+    const numeric = all.filter(([, schema]) => isOfType(schema, "integer", "number"));
     expect(numeric.length).toBeGreaterThan(30);
-    const unbounded = numeric.filter(([, schema]) => schema.maximum === undefined || schema.maximum >= Number.MAX_SAFE_INTEGER).map(([path]) => path.join("."));
+    const unbounded = numeric.filter(([, schema]) => (maximumOf(schema) ?? Number.MAX_SAFE_INTEGER) >= Number.MAX_SAFE_INTEGER).map(([path]) => path.join("."));
     expect(unbounded).toEqual([]);
   });
 
   it("tells to quote every version key given an unquoted number", () => {
-    const versions = all.filter(([path, schema]) => schema.type === "string" && /Version$/.test(path[path.length - 1])).map(([path]) => path);
+    const versions = all.filter(([path, schema]) => isOfType(schema, "string") && /Version$/.test(path[path.length - 1])).map(([path]) => path);
     expect(versions.map((path) => path.join("."))).toEqual(expect.arrayContaining(["cluster.kubernetesVersion", "database.engineVersion", "redis.engineVersion", "langfuse.chartVersion", "workspaces.terraformVersion"]));
     for (const path of versions) {
       const settings = path.reduceRight<unknown>((value, key) => ({ [key]: value }), 1.3) as object;

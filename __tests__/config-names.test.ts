@@ -19,12 +19,13 @@ const everything = {
   profile: "prod",
   region: "eu-west-1",
   langfuse: { domain: "langfuse.example.com" },
-  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ", internal: true },
+  ingress: { hostedZoneId: "Z0123456789ABCDEFGHIJ", internal: true, waf: { enabled: true } },
   imageCache: { enabled: true, dockerHubCredentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub" },
   clickhouse: { emergencyCleanup: true },
   redis: { mode: "elasticache" },
   bucket: { kmsKey: true },
-  cluster: { secretsEncryption: true },
+  // prod states who reaches the Kubernetes API; this exposure adds no named resource.
+  cluster: { secretsEncryption: true, publicAccessCidrs: ["0.0.0.0/0"], publicAccessFromInternet: true },
 };
 
 /** Each scenario makes another limit the binding one: the ECR prefix, then the general node group's prefix. */
@@ -33,8 +34,9 @@ const SCENARIOS: Record<string, object> = {
   "no image cache, no ClickHouse node group, no ingress": {
     ...everything,
     imageCache: { enabled: false, dockerHubCredentialArn: null },
-    nodeGroups: { clickhouse: null },
-    // Without its dedicated group, ClickHouse shares the general nodes: sized to fit one (the capacity check).
+    // Without its dedicated group, ClickHouse (and on the v4 line its Keeper) shares the general nodes: ClickHouse sized
+    // to fit one, and a third general node for the pods at minimum replicas (the capacity check).
+    nodeGroups: { clickhouse: null, general: { minSize: 3, desiredSize: 3 } },
     clickhouse: { emergencyCleanup: true, resources: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "2Gi" } },
     ingress: { enabled: false },
     langfuse: { domain: "langfuse.example.com" },
@@ -69,6 +71,9 @@ const LOCATIONS: readonly [type: string, path: string, rule: NameRule, maxLength
   ["aws_iam_role", "name", NAME_RULES.iamRole, 64],
   ["data.aws_iam_role", "name", NAME_RULES.iamRole, 64],
   ["aws_iam_role_policy", "name", NAME_RULES.iamPolicy, 128],
+  ["aws_iam_policy", "name", NAME_RULES.iamManagedPolicy, 128],
+  ["aws_launch_template", "name", NAME_RULES.launchTemplate, 128],
+  ["aws_wafv2_web_acl", "name", NAME_RULES.wafWebAcl, 128],
   ["aws_security_group", "name", NAME_RULES.securityGroup, 255],
   ["aws_lambda_function", "function_name", NAME_RULES.lambda, 64],
   ["aws_cloudwatch_event_rule", "name", NAME_RULES.eventRule, 64],

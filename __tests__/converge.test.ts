@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NLB_LOAD_BALANCER_CLASS } from "../constructs/clickhouse/endpoint";
 import { TRANSFER_HPA_OWNERSHIP_ANNOTATION } from "../constructs/langfuse/autoscaling";
-import { BUNDLED_CLICKHOUSE, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT } from "../constructs/langfuse/release";
+import { podSecurityLabels } from "../constructs/langfuse/pod-security";
+import { LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT } from "../constructs/langfuse/release";
+import { resolveRelease } from "../contract/langfuse-lines";
 import { READINESS_GATE_NAMESPACE_LABEL, READINESS_GATE_POD_LABEL } from "../contract/readiness-gates";
+import { servingClickHouse } from "../stacks/clickhouse-serving";
 import { cleanupSynth, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -14,6 +17,8 @@ afterAll(cleanupSynth);
 
 const prod = () => synthesize(environment("prod")).app;
 const dev = () => synthesize(environment("dev")).app;
+/** The profiles run the v4 line (chart 2.0.0); the v3 line (chart 1.5.41) must converge the same way. */
+const prodV3 = () => synthesize(environment("prod", { langfuse: { line: "v3" } })).app;
 
 /** The helm_release whose id contains `id`. */
 function release(app: TfJson, id: string): TfJson {
@@ -28,7 +33,7 @@ function valuesOf(body: TfJson): TfJson {
   return JSON.parse(text.replace(/\$\{([^}]*)\}/g, (_m, expression: string) => "${" + expression.replace(/"/g, "'") + "}"));
 }
 
-/** The chart (langfuse-k8s 1.5.41, templates/web/deployment.yaml) renders `replicas` unless its HPA or KEDA is on. */
+/** The chart (langfuse-k8s 1.5.41 and 2.0.0, templates/web/deployment.yaml) renders `replicas` unless its HPA or KEDA is on. */
 const chartRendersWebReplicas = (web: TfJson) => !(web.hpa?.enabled || web.keda?.enabled);
 
 describe("controller write-backs are stated, so the next plan does not replace anything", () => {
@@ -48,8 +53,13 @@ describe("controller write-backs are stated, so the next plan does not replace a
   });
 
   it("the namespace carries no label a controller also writes, except the readiness-gate switch it only reads", () => {
+    const config = environment("prod");
     const labels = onlyResource(prod(), "kubernetes_namespace_v1").metadata.labels;
-    expect(labels).toEqual({ [READINESS_GATE_NAMESPACE_LABEL.key]: READINESS_GATE_NAMESPACE_LABEL.value });
+    // The Pod Security Admission labels are read by the API server's admission plugin, written by no controller.
+    expect(labels).toEqual({
+      ...podSecurityLabels(config.cluster.kubernetesVersion),
+      [READINESS_GATE_NAMESPACE_LABEL.key]: READINESS_GATE_NAMESPACE_LABEL.value,
+    });
   });
 
   it("node groups leave the desired size to the Cluster Autoscaler", () => {
@@ -69,7 +79,7 @@ describe("controller write-backs are stated, so the next plan does not replace a
 
 describe("a Helm upgrade never resets the web replicas the autoscaler raised", () => {
   it("the web Deployment is rendered without replicas in every environment", () => {
-    for (const app of [dev(), prod()]) {
+    for (const app of [dev(), prod(), prodV3()]) {
       const web = valuesOf(release(app, "langfuse_release")).langfuse.web;
       expect(web).not.toHaveProperty("replicas");
       expect(chartRendersWebReplicas(web)).toBe(false);
@@ -77,7 +87,7 @@ describe("a Helm upgrade never resets the web replicas the autoscaler raised", (
   });
 
   it("the chart's web HPA is the one the ScaledObject adopts, with the same bounds", () => {
-    for (const app of [dev(), prod()]) {
+    for (const app of [dev(), prod(), prodV3()]) {
       const web = valuesOf(release(app, "langfuse_release")).langfuse.web;
       const [scaledObject] = valuesOf(release(app, "autoscaling_release")).manifests.filter((m: TfJson) => m.kind === "ScaledObject");
       expect(scaledObject.metadata.annotations[TRANSFER_HPA_OWNERSHIP_ANNOTATION]).toBe("true");
@@ -102,15 +112,19 @@ describe("readiness gates only for pods behind an ALB", () => {
   });
 
   it("web pods carry the label, worker and ClickHouse pods do not", () => {
-    const values = valuesOf(release(prod(), "langfuse_release"));
-    expect(values.langfuse.web.pod.labels).toMatchObject({ [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value });
-    expect(values.langfuse.worker.pod.labels).not.toHaveProperty(READINESS_GATE_POD_LABEL.key);
-    expect(JSON.stringify(values.clickhouse)).not.toContain(READINESS_GATE_POD_LABEL.key);
+    for (const app of [prod(), prodV3()]) {
+      const values = valuesOf(release(app, "langfuse_release"));
+      expect(values.langfuse.web.pod.labels).toMatchObject({ [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value });
+      expect(values.langfuse.worker.pod.labels).not.toHaveProperty(READINESS_GATE_POD_LABEL.key);
+      expect(JSON.stringify(values.clickhouse)).not.toContain(READINESS_GATE_POD_LABEL.key);
+    }
   });
 
   it("the NLB in front of ClickHouse selects pods that never carry the label", () => {
+    const config = environment("prod");
     const service = onlyResource(prod(), "kubernetes_service_v1");
-    expect(service.spec.selector).toEqual(BUNDLED_CLICKHOUSE.podLabels);
+    // The ClickHouse the release serves from: the operator's on the v4 line, the bitnami subchart's on v3.
+    expect(service.spec.selector).toEqual(servingClickHouse(config, resolveRelease(config.langfuse).line)!.flavour.podLabels);
     expect(Object.keys(service.spec.selector)).not.toContain(READINESS_GATE_POD_LABEL.key);
   });
 });

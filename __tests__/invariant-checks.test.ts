@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { EnvironmentConfig } from "../config/schema";
+import { LANGFUSE_LINES } from "../contract/langfuse-lines";
 import {
   bucketIsBlockedEncryptedAndTlsOnly,
   chartValuesUseKnownKeys,
@@ -98,7 +99,19 @@ describe("each invariant catches its breach and names the environment", () => {
       expect(document).toContain('"langfuse": {');
       release.values = [document.replace('"langfuse": {', '"langfuse": { "webb": { "replicas": 3 },')];
     });
-    expect(chartValuesUseKnownKeys(broken)).toEqual(["prod: the Langfuse chart has no key langfuse.webb: the setting would be ignored"]);
+    // prod runs the v4 line's chart (2.0.0), whose index is the one the check reads.
+    expect(chartValuesUseKnownKeys(broken)).toEqual([`prod: the Langfuse chart ${LANGFUSE_LINES.v4.chartVersion} has no key langfuse.webb: the setting would be ignored`]);
+  });
+
+  it("a Langfuse chart version no key index is committed for", () => {
+    const unindexed = tampered(prod(), ({ app }) => {
+      Object.values(resources(app, "helm_release")).find((each) => each.name === "langfuse")!.version = "2.0.9";
+    });
+    expect(chartValuesUseKnownKeys(unindexed)).toEqual(["prod: no key index for the Langfuse chart 2.0.9 the release runs (npm run chart-keys -- 2.0.9)"]);
+  });
+
+  it("checks a v3 release against chart 1.5.41's keys", () => {
+    expect(chartValuesUseKnownKeys(deploymentOf(environment("prod", { langfuse: { line: "v3" } })))).toEqual([]);
   });
 
   it("a production environment whose data guards are turned off where the schema allows it", () => {

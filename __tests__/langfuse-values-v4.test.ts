@@ -5,10 +5,12 @@ import type { EnvironmentConfig } from "../config/schema";
 import { OPERATOR_CLICKHOUSE } from "../contract/clickhouse-v4";
 import { REMOVED_SYSTEM_LOGS } from "../contract/clickhouse-system-logs";
 import { LANGFUSE_LINES } from "../contract/langfuse-lines";
+import { READINESS_GATE_POD_LABEL } from "../contract/readiness-gates";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../contract/secret-keys";
 import { WEB_MIGRATION_GRACE_SECONDS, type LangfuseEndpoints } from "../constructs/langfuse/values";
 import { buildLangfuseV4Values, clickhouseExtraConfig, LANGFUSE_RUN_AS_USER, VALKEY_CONFIG } from "../constructs/langfuse/values-v4";
 import { chartKeysFile, referenceFolder, renderChartKeyIndex } from "../scripts/chart-keys";
+import { chartKeys } from "./support/chart-keys";
 import { chartValues, coalesceValues, crdSchema, renderClickHouseCluster, renderDeploymentReplicas, renderKeeperCluster, schemaErrors } from "./support/chart-v4";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { environment } from "./support/synth";
@@ -23,40 +25,7 @@ type Tree = Record<string, unknown>;
 const CHART = LANGFUSE_LINES.v4.chartVersion;
 const REFERENCE = referenceFolder(CHART);
 const OPERATOR_REFERENCE = join(REFERENCE, "..", "clickhouse-operator");
-const chartKeys = new Set((JSON.parse(readFileSync(chartKeysFile(CHART), "utf8")) as string[][]).map((path) => JSON.stringify(path)));
-const existsInChart = (path: readonly string[]): boolean => chartKeys.has(JSON.stringify(path));
-
-/** Maps whose keys are free-form in the chart (Kubernetes objects, labels, ClickHouse's own configuration). */
-const FREE_FORM_MAPS: readonly string[] = [
-  "langfuse.serviceAccount.annotations",
-  "langfuse.podSecurityContext",
-  "langfuse.securityContext",
-  "langfuse.web.resources",
-  "langfuse.worker.resources",
-  "langfuse.web.pod.labels",
-  "langfuse.worker.pod.labels",
-  "redis.resources",
-  "clickhouse.cluster.resources",
-  "clickhouse.cluster.nodeSelector",
-  "clickhouse.cluster.settings",
-  "clickhouse.keeper.resources",
-  "clickhouse.keeper.nodeSelector",
-];
-
-function unknownKeyPaths(values: unknown): string[] {
-  const unknown: string[] = [];
-  const walk = (node: unknown, path: string[]) => {
-    const dotted = path.join(".");
-    if (path.length > 0 && !existsInChart(path)) {
-      unknown.push(dotted);
-      return;
-    }
-    if (FREE_FORM_MAPS.includes(dotted) || node === null || typeof node !== "object" || Array.isArray(node)) return;
-    for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
-  };
-  walk(values, []);
-  return unknown;
-}
+const { existsInChart, freeFormMaps: FREE_FORM_MAPS, unknownKeyPaths } = chartKeys(CHART);
 
 function keyPaths(values: unknown, path: string[] = []): string[] {
   if (values === null || typeof values !== "object" || Array.isArray(values)) return [path.join(".")];
@@ -259,7 +228,8 @@ describe("the operator-managed ClickHouse", () => {
       expect(workload.nodeSelector).toEqual({ workload: "clickhouse" });
       expect(workload.tolerations).toEqual([{ key: "dedicated", operator: "Equal", value: "clickhouse", effect: "NoSchedule" }]);
     }
-    expect(prod.cluster.resources).toEqual({ requests: { cpu: "3500m", memory: "26Gi" }, limits: { cpu: "3500m", memory: "26Gi" } });
+    // requests = limits (Guaranteed QoS), below the 3440m the dedicated r7g.xlarge leaves next to its DaemonSets and Keeper
+    expect(prod.cluster.resources).toEqual({ requests: { cpu: "3350m", memory: "26Gi" }, limits: { cpu: "3350m", memory: "26Gi" } });
     const dev = clickhouseOf(environment("dev"));
     for (const workload of [dev.cluster, dev.keeper]) {
       expect(workload).not.toHaveProperty("nodeSelector");
@@ -387,16 +357,26 @@ describe("Langfuse itself on v4", () => {
     expect(web.readinessProbe.initialDelaySeconds).toBeLessThan(web.livenessProbe.initialDelaySeconds);
   });
 
-  it("renders no replica count on web (KEDA owns it) and scales the worker with the chart's CPU HPA", () => {
-    const values = rendered(environment("prod"));
-    expect(renderDeploymentReplicas(values, "web")).toEqual({ rendered: true, value: null });
+  it("renders no replica count on web or worker: the chart's HPAs are on, KEDA adopts web's, the worker's scales on CPU", () => {
+    const config = environment("prod");
+    const values = rendered(config);
+    expect(renderDeploymentReplicas(values, "web")).toEqual({ rendered: false });
     expect(renderDeploymentReplicas(values, "worker")).toEqual({ rendered: false });
-    expect(at(values, "langfuse.web.hpa.enabled")).toBe(false);
+    const { web } = config.langfuse;
+    // The bounds and CPU target the ScaledObject also gets (constructs/langfuse/autoscaling.ts), which takes this HPA over.
+    expect(at(values, "langfuse.web.hpa")).toMatchObject({ enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent });
     expect(at(values, "langfuse.web.keda.enabled")).toBe(false);
     expect(at(values, "langfuse.worker.hpa")).toMatchObject({ enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 70 });
-    // Without the nulls, the chart's global default of 1 would be rendered and reset KEDA's count on every upgrade.
+    // With the HPA off, the chart's global default of 1 would be rendered and reset KEDA's count on every upgrade.
     const withDefaults = chartValues(REFERENCE, { langfuse: { web: { hpa: { enabled: false } } } });
     expect(renderDeploymentReplicas(withDefaults, "web")).toEqual({ rendered: true, value: 1 });
+  });
+
+  it("opts web pods, and only them, into the ALB readiness gate", () => {
+    const { langfuse, clickhouse } = valuesOf(environment("prod"));
+    expect(langfuse.web.pod.labels).toMatchObject({ [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value });
+    expect(langfuse.worker.pod.labels).not.toHaveProperty(READINESS_GATE_POD_LABEL.key);
+    expect(JSON.stringify(clickhouse)).not.toContain(READINESS_GATE_POD_LABEL.key);
   });
 
   it("keeps a one-at-a-time PodDisruptionBudget on web and worker, and spreads both across zones", () => {

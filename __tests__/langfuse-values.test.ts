@@ -8,8 +8,8 @@ import {
   WEB_MIGRATION_GRACE_SECONDS,
   type LangfuseEndpoints,
 } from "../constructs/langfuse/values";
-import { CHART_KEYS_FILE, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
-import { existsInChart, FREE_FORM_MAPS, unknownKeyPaths } from "./support/chart-keys";
+import { CHART_KEYS_FILE, CHART_VERSION, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
+import { chartKeys } from "./support/chart-keys";
 import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
 import { deepMerge } from "../config/load";
 import { environment } from "./support/synth";
@@ -23,6 +23,7 @@ const environmentV3 = (name: string, overrides: object = {}): EnvironmentConfig 
  */
 
 type Tree = Record<string, unknown>;
+const { existsInChart, freeFormMaps: FREE_FORM_MAPS, unknownKeyPaths } = chartKeys(CHART_VERSION);
 
 /** Every key path of `values` (leaves and maps), for coverage assertions. */
 function keyPaths(values: unknown, path: string[] = []): string[] {
@@ -189,7 +190,7 @@ describe("bundled ClickHouse", () => {
     expect(prod.deploy && prod.nodeSelector).toEqual({ workload: "clickhouse" });
     expect(prod.deploy && prod.tolerations).toEqual([{ key: "dedicated", operator: "Equal", value: "clickhouse", effect: "NoSchedule" }]);
     // requests = limits (Guaranteed QoS), below the 3490m the dedicated r7g.xlarge leaves next to its DaemonSets
-    expect(prod.deploy && prod.resources).toEqual({ requests: { cpu: "3400m", memory: "26Gi" }, limits: { cpu: "3400m", memory: "26Gi" } });
+    expect(prod.deploy && prod.resources).toEqual({ requests: { cpu: "3350m", memory: "26Gi" }, limits: { cpu: "3350m", memory: "26Gi" } });
     const dev = valuesOf(environmentV3("dev")).clickhouse;
     expect(dev).not.toHaveProperty("nodeSelector");
     expect(dev).not.toHaveProperty("tolerations");

@@ -4,6 +4,8 @@ import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
 import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
 import { externalClickHousePorts, KUBE_DNS } from "../constructs/langfuse/network-policies";
 import { BUNDLED_CLICKHOUSE, BUNDLED_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
+import { CLICKHOUSE_ADDON_NAMESPACES } from "../constructs/platform/clickhouse-operator";
+import { OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { allowed, policiesOf, type Endpoint } from "./support/network-policy";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -14,6 +16,33 @@ const VPC_CIDR = "10.0.0.0/16";
 const REFERENCES = {
   '${data.tfe_outputs.upstream-network.nonsensitive_values["vpc_cidr"]}': VPC_CIDR,
   "${kubernetes_namespace_v1.namespace.metadata[0].name}": NAMESPACE,
+};
+
+/*
+ * The dev and prod cases below are about the v3 line's bitnami ClickHouse and Valkey (their pod labels are the
+ * bitnami subcharts'), so they pin `line: v3`; v4 is the default line, whose operator-managed ClickHouse has a case
+ * of its own.
+ */
+const V3 = { langfuse: { line: "v3" } } as const;
+
+/**
+ * Every label the ClickHouse operator puts on the server pod of the ClickHouseCluster `langfuse` (shard 0, replica 0),
+ * and on its Keeper's pod: internal/controller/{clickhouse,keeper}/templates.go, commit 581494e.
+ */
+const OPERATOR_SERVER_POD_LABELS = {
+  app: "langfuse-clickhouse",
+  "app.kubernetes.io/instance": "langfuse-clickhouse",
+  "app.kubernetes.io/name": "clickhouse-server",
+  "clickhouse.com/role": "clickhouse-server",
+  "clickhouse.com/shard-id": "0",
+  "clickhouse.com/replica-id": "0",
+};
+const OPERATOR_KEEPER_POD_LABELS = {
+  app: "langfuse-keeper",
+  "app.kubernetes.io/instance": "langfuse-keeper",
+  "app.kubernetes.io/name": "clickhouse-keeper",
+  "clickhouse.com/role": "clickhouse-keeper",
+  "clickhouse.com/keeper-replica-id": "1",
 };
 
 const externalClickHouse = {
@@ -81,7 +110,7 @@ describe("the labels the policies select on are the labels the pods carry", () =
 });
 
 describe("dev: bundled ClickHouse and Valkey, no load balancer", () => {
-  const { policies, pods } = setup(environment("dev"));
+  const { policies, pods } = setup(environment("dev", V3));
   const can = (from: Endpoint, to: Endpoint, port: number, protocol = "TCP") => allowed(policies, from, to, port, protocol);
 
   it("denies everything by default in the namespace", () => {
@@ -127,7 +156,7 @@ describe("dev: bundled ClickHouse and Valkey, no load balancer", () => {
 });
 
 describe("prod: ElastiCache, ALB, ClickHouse behind the cleanup function's NLB", () => {
-  const { policies, pods } = setup(environment("prod"));
+  const { policies, pods } = setup(environment("prod", V3));
   const can = (from: Endpoint, to: Endpoint, port: number) => allowed(policies, from, to, port);
 
   it("lets both ALBs and users through them reach web on its port only", () => {
@@ -146,6 +175,45 @@ describe("prod: ElastiCache, ALB, ClickHouse behind the cleanup function's NLB",
     expect(can(nlb, pods.clickhouse, 8123)).toBe(true);
     expect(can(nlb, pods.clickhouse, 9000)).toBe(false);
     expect(can(internetUser, pods.clickhouse, 8123)).toBe(false);
+  });
+});
+
+describe("v4 line: the operator's ClickHouse and its Keeper", () => {
+  const { policies, pods } = setup(environment("prod"));
+  const can = (from: Endpoint, to: Endpoint, port: number) => allowed(policies, from, to, port);
+  const server: Endpoint = { namespace: NAMESPACE, labels: OPERATOR_SERVER_POD_LABELS, ip: "10.0.64.20" };
+  const keeper: Endpoint = { namespace: NAMESPACE, labels: OPERATOR_KEEPER_POD_LABELS, ip: "10.0.64.21" };
+  const operator: Endpoint = { namespace: CLICKHOUSE_ADDON_NAMESPACES.clickhouseOperator, labels: { "control-plane": "controller-manager" }, ip: "10.0.65.20" };
+
+  it("selects the server pod by labels the operator puts on it", () => {
+    expect(OPERATOR_SERVER_POD_LABELS).toMatchObject(OPERATOR_V4_CLICKHOUSE.podLabels);
+    expect(OPERATOR_KEEPER_POD_LABELS).not.toMatchObject(OPERATOR_V4_CLICKHOUSE.podLabels);
+  });
+
+  it("lets web, worker and the retention job reach the server, and the NLB its HTTP port only", () => {
+    for (const client of [pods.web, pods.worker]) {
+      expect(can(client, server, 8123)).toBe(true);
+      expect(can(client, server, 9000)).toBe(true);
+    }
+    expect(can(pods.retention, server, 9000)).toBe(true);
+    expect(can(nlb, server, 8123)).toBe(true);
+    expect(can(nlb, server, 9000)).toBe(false);
+  });
+
+  it("lets the server and Keeper talk to each other, and the operator reach both", () => {
+    expect(can(server, keeper, 9181)).toBe(true);
+    expect(can(keeper, server, 9009)).toBe(true);
+    expect(can(operator, server, 9000)).toBe(true);
+    expect(can(operator, keeper, 9181)).toBe(true);
+  });
+
+  it("keeps everything else away from Keeper and the server", () => {
+    for (const client of [pods.web, pods.worker, pods.retention, pods.diskMetrics, pods.stranger]) expect(can(client, keeper, 9181)).toBe(false);
+    expect(can(pods.stranger, server, 9000)).toBe(false);
+    expect(can(pods.diskMetrics, server, 8123)).toBe(false);
+    expect(can(server, awsApi, 443)).toBe(false);
+    expect(can(keeper, awsApi, 443)).toBe(false);
+    expect(can(internetUser, server, 8123)).toBe(false);
   });
 });
 

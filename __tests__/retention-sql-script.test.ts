@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { renderRetentionSql } from "../scripts/retention-sql";
-import { MIGRATED_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
+import { BITNAMI_V3_CLICKHOUSE, MIGRATED_V4_CLICKHOUSE, OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -29,10 +29,14 @@ function shippedScript(app: TfJson): string {
   return config!.data["retention.sh"];
 }
 
+// A v3 environment moving its ClickHouse stays on the v3 line until the move is retired (v4 is refused before).
+const migrated = (phase: string) => environment("dev", { langfuse: { line: "v3" }, clickhouse: { migration: { phase } } });
+
 describe.each([
   ["dev", environment("dev", { clickhouse: { retentionDays: 21 } })],
   ["prod", environment("prod")],
-  ["a migrated environment", environment("dev", { clickhouse: { migration: { phase: "switched" } } })],
+  ["dev on the v3 line", environment("dev", { langfuse: { line: "v3" } })],
+  ["a migrated environment", migrated("switched")],
 ])("retention:sql for %s", (_, config) => {
   const printed = renderRetentionSql(config);
   const statements = statementsOf(printed);
@@ -64,7 +68,13 @@ describe.each([
 
 describe("retention:sql errors and the command line", () => {
   it("follows the migration to the new server from the switch on", () => {
-    expect(renderRetentionSql(environment("dev", { clickhouse: { migration: { phase: "switched" } } }))).toContain(`ClickHouse ${MIGRATED_V4_CLICKHOUSE.serviceName}:9000 (operator)`);
+    expect(renderRetentionSql(migrated("switched"))).toContain(`ClickHouse ${MIGRATED_V4_CLICKHOUSE.serviceName}:9000 (operator), Langfuse v3 tables`);
+    expect(renderRetentionSql(migrated("copy"))).toContain(`ClickHouse ${BITNAMI_V3_CLICKHOUSE.serviceName}:9000 (bitnami-v3), Langfuse v3 tables`);
+  });
+
+  it("prints the line's own server and tables: the chart's ClickHouseCluster and v4 tables on the v4 line", () => {
+    expect(renderRetentionSql(environment("dev"))).toContain(`ClickHouse ${OPERATOR_V4_CLICKHOUSE.serviceName}:9000 (operator), Langfuse v4 tables`);
+    expect(renderRetentionSql(environment("dev", { langfuse: { line: "v3" } }))).toContain(`ClickHouse ${BITNAMI_V3_CLICKHOUSE.serviceName}:9000 (bitnami-v3), Langfuse v3 tables`);
   });
 
   it("refuses an environment with an external ClickHouse, naming the key and the fix", () => {

@@ -54,14 +54,21 @@ function statefulPods(app: TfJson): Record<string, PodPlacement> {
   const values = releaseValues({ stack: "app", type: "helm_release", name: entry[0], body: entry[1] }) as TfJson;
   const placement = (section: Json): PodPlacement => ({ nodeSelector: (section.nodeSelector as Record<string, string>) ?? {}, tolerations: (section.tolerations as PodPlacement["tolerations"]) ?? [] });
   const pods: Record<string, PodPlacement> = {};
-  if (values.clickhouse.deploy) pods.clickhouse = placement(values.clickhouse);
-  if (values.redis.deploy) pods.valkey = placement(values.redis.primary ?? {});
+  // Chart 2.x (v4 line): the operator's ClickHouse and its Keeper, each with a volume; chart 1.5.x: the bitnami subchart.
+  if (values.clickhouse.deploy && values.clickhouse.cluster) {
+    pods.clickhouse = placement(values.clickhouse.cluster);
+    pods.keeper = placement(values.clickhouse.keeper);
+  } else if (values.clickhouse.deploy) pods.clickhouse = placement(values.clickhouse);
+  // Chart 2.x's Valkey takes its placement at redis., 1.5.x's bitnami one at redis.primary.
+  if (values.redis.deploy) pods.valkey = placement(values.redis.primary ?? values.redis);
   return pods;
 }
 
 describe.each([
   ["dev", "dev" as const, {}],
   ["prod", "prod" as const, {}],
+  ["dev on the v3 line", "dev" as const, { langfuse: { line: "v3" } }],
+  ["prod on the v3 line", "prod" as const, { langfuse: { line: "v3" } }],
   ["dev on demand over every zone", "dev" as const, { nodeGroups: { general: { capacityType: "ON_DEMAND", singleAz: false } } }],
 ])("%s", (_title, name, settings) => {
   it("puts stateful pods only on node groups that cannot bring a Spot node back in another zone", () => {
@@ -91,16 +98,21 @@ describe("placement reading", () => {
   it("keeps dev's ClickHouse and Valkey on the Spot general group in one subnet", () => {
     const { network, app } = stacks("dev");
     const pods = statefulPods(app);
-    expect(Object.keys(pods).sort()).toEqual(["clickhouse", "valkey"]);
-    const [general] = eligible(nodeGroups(network), pods.clickhouse);
-    expect(general).toMatchObject({ name: "langfuse-dev-general-", capacityType: "SPOT" });
-    expect(general.subnets).toHaveLength(1);
+    expect(Object.keys(pods).sort()).toEqual(["clickhouse", "keeper", "valkey"]);
+    for (const pod of ["clickhouse", "keeper"]) {
+      const [general] = eligible(nodeGroups(network), pods[pod]);
+      expect(general, pod).toMatchObject({ name: "langfuse-dev-general-", capacityType: "SPOT" });
+      expect(general.subnets, pod).toHaveLength(1);
+    }
   });
 
-  it("keeps prod's ClickHouse on its tainted on-demand group alone (the general group does not match its selector)", () => {
+  it("keeps prod's ClickHouse and Keeper on the tainted on-demand group alone (the general group does not match their selector)", () => {
     const { network, app } = stacks("prod");
-    const candidates = eligible(nodeGroups(network), statefulPods(app).clickhouse);
-    expect(candidates.map((group) => [group.name, group.capacityType, group.subnets.length])).toEqual([["langfuse-prod-clickhouse-", "ON_DEMAND", 1]]);
+    const pods = statefulPods(app);
+    for (const pod of ["clickhouse", "keeper"]) {
+      const candidates = eligible(nodeGroups(network), pods[pod]);
+      expect(candidates.map((group) => [group.name, group.capacityType, group.subnets.length]), pod).toEqual([["langfuse-prod-clickhouse-", "ON_DEMAND", 1]]);
+    }
   });
 
   it("sees through a toleration-less pod: a tainted group is not eligible", () => {

@@ -30,8 +30,13 @@ describe("images this project names itself are pinned by digest, or listed as st
     }
   });
 
-  it.each([["dev"], ["prod"]])("%s: every image of the app stack's jobs comes from the table", (name) => {
-    const images = imagesOf(synthesize(environment(name)).app);
+  it.each([
+    ["dev", environment("dev")],
+    ["prod", environment("prod")],
+    // The v3→v4 move's copy and check Jobs (a v3 environment; prod: through the pull-through cache).
+    ["prod moving its ClickHouse", environment("prod", { langfuse: { line: "v3" }, clickhouse: { migration: { phase: "switched" } }, nodeGroups: { clickhouse: { maxSize: 2 } } })],
+  ])("%s: every image of the app stack's jobs comes from the table", (_, config) => {
+    const images = imagesOf(synthesize(config).app);
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) {
       // The pull-through cache prefix (a reference to the deps stack) may precede a Docker Hub image.

@@ -95,7 +95,7 @@ describe.each(["dev", "prod"])("%s on the v4 line: the app stack", (name) => {
     expect(valuesOf(langfuse).langfuse.image.tag).toBe("4.4.0");
   });
 
-  it("installs cert-manager v1.20.2 with its CRDs, then the ClickHouse operator 0.0.5, after the load balancer webhook", () => {
+  it("installs cert-manager v1.20.2 with its CRDs, then the ClickHouse operator 0.0.5, beside the load balancer controller", () => {
     const json = app();
     const certManager = releaseNamed(json, "cert-manager");
     const operator = releaseNamed(json, "clickhouse-operator-helm");
@@ -105,8 +105,8 @@ describe.each(["dev", "prod"])("%s on the v4 line: the app stack", (name) => {
     expect(valuesOf(operator)).toMatchObject({ crd: { enable: true, keep: true }, certManager: { install: false } });
     const certManagerName = logicalName(json, "helm_release", (body) => body.name === "cert-manager");
     expect(operator.depends_on).toEqual([`helm_release.${certManagerName}`]);
-    const lbcGate = logicalName(json, "kubernetes_job_v1", (body) => body.metadata.name.startsWith("aws-load-balancer-webhook-ready"));
-    expect(certManager.depends_on).toEqual([`kubernetes_job_v1.${lbcGate}`]);
+    // The controller's Service webhook fails open: the add-ons' chain need not wait for its gate (apply time budget).
+    expect(certManager.depends_on).toBeUndefined();
   });
 
   it("applies the Langfuse release only after a job proves both webhooks answer", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { MAX_EBS_VOLUME_GIB } from "./limits";
 
 /*
  * The v3→v4 ClickHouse move of an environment whose Langfuse runs the v3 line with the bundled (bitnami, 25.2)
@@ -35,11 +36,12 @@ export const clickhouseMigrationSchema = z
       .number()
       .int()
       .min(10)
+      .max(MAX_EBS_VOLUME_GIB)
       .nullable()
       .describe(
         "Volume of the new ClickHouse, GiB; null: 3 × clickhouse.storageGiB, room for the copy and for v4's historic backfill (about 3× the data while it runs).",
       ),
-    keeperStorageGiB: z.number().int().min(1).describe("Volume of the new ClickHouse's single Keeper replica, GiB."),
+    keeperStorageGiB: z.number().int().min(1).max(MAX_EBS_VOLUME_GIB).describe("Volume of the new ClickHouse's single Keeper replica, GiB."),
   })
   .strict()
   .describe("The v3→v4 ClickHouse move, one phase per apply (docs/upgrading.md).");

@@ -52,7 +52,11 @@ export const MAX_AURORA_ACU = 256;
 /** Replicas of web or worker: far above what one ClickHouse and one PostgreSQL serve; a typo guard. */
 export const MAX_REPLICAS = 100;
 
-/** Requests per 5 minutes / per target per minute: a typo guard, far above what one Langfuse serves. */
+/**
+ * Requests per 5 minutes (the 5xx alarm's floor, the WAF rate limit per address) / per target per minute: a typo
+ * guard, far above what one Langfuse serves (AWS WAF itself accepts rate limits up to 2,000,000,000).
+ * @see https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+ */
 export const MAX_REQUEST_COUNT = 1_000_000;
 
 /**

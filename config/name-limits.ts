@@ -47,6 +47,9 @@ export const NAME_RULES = {
   dashboard: rule("CloudWatch dashboard name", 255, /^[A-Za-z0-9_-]+$/, "letters, digits, - and _", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html"),
   kubernetesName: rule("Kubernetes object name", 253, /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/, "lowercase letters, digits, . and -", "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"),
   iamPolicy: rule("IAM inline policy name", 128, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"),
+  iamManagedPolicy: rule("IAM managed policy name", 128, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html"),
+  launchTemplate: rule("EC2 launch template name", 128, /^[A-Za-z0-9().\/_-]{3,}$/, "3 or more letters, digits and ( ) . / _ -", "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html"),
+  wafWebAcl: rule("WAF web ACL name", 128, /^[\w-]+$/, "letters, digits, - and _", "https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html"),
   securityGroup: rule("security group name", 255, /^[\x20-\x7e]+$/, "printable ASCII", "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"),
   logGroup: rule("CloudWatch log group name", 512, /^[\w./#-]+$/, "letters, digits and _-./#", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html"),
   groupName: rule("RDS or ElastiCache parameter/subnet group name, or final snapshot id", 255, RDS_STYLE, "a letter first, then lowercase letters, digits and single hyphens, no hyphen at the end", "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html"),
@@ -79,6 +82,8 @@ export function derivedNames(config: EnvironmentConfig): DerivedName[] {
   add(r.nodeGroupPrefix, `${naming.resource("general")}-`);
   add(r.nodeGroupPrefix, `${naming.resource("clickhouse")}-`, config.nodeGroups.clickhouse !== null);
   for (const role of ["cluster", "node", "vpc-cni", "ebs-csi", "cloudwatch-agent"]) add(r.iamRole, naming.resource(role));
+  add(r.launchTemplate, naming.resource("node", "general"));
+  add(r.launchTemplate, naming.resource("node", "clickhouse"), config.nodeGroups.clickhouse !== null);
   add(r.kmsAlias, `alias/${naming.resource("eks-secrets")}`, config.cluster.secretsEncryption);
   // deps
   for (const role of ["langfuse", "lb-controller", "keda-operator", "clickhouse-maintenance", "cluster-autoscaler"]) add(r.iamRole, naming.resource(role));
@@ -94,6 +99,7 @@ export function derivedNames(config: EnvironmentConfig): DerivedName[] {
   for (const secret of ["langfuse-secrets", "clickhouse-password"]) add(r.secret, naming.resource(secret));
   // app
   add(r.loadBalancer, naming.loadBalancer("external"), config.ingress.enabled);
+  add(r.wafWebAcl, naming.resource("waf"), config.ingress.enabled && config.langfuse.domain !== null && config.ingress.waf.enabled);
   add(r.loadBalancer, naming.loadBalancer("internal"), config.ingress.enabled && config.ingress.internal);
   add(r.loadBalancer, naming.resource("ch"), cleanup);
   add(r.lambda, naming.resource("clickhouse-cleanup"), cleanup);
@@ -103,9 +109,11 @@ export function derivedNames(config: EnvironmentConfig): DerivedName[] {
   add(r.alarm, naming.resource("worker-replicas-at-max"));
   add(r.dashboard, naming.resource("operations"));
   // workspaces
+  add(r.iamManagedPolicy, naming.permissionsBoundary);
   for (const stack of ["network", "deps", "app"] as const) {
     add(r.workspace, naming.workspace(stack));
     add(r.iamRole, naming.runRole(stack));
+    add(r.iamRole, naming.planRole(stack));
   }
   return names;
 }

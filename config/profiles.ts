@@ -175,9 +175,10 @@ const prod: EnvironmentSettings = {
     storageGiB: 200,
     emergencyCleanup: true,
     // The dedicated r7g.xlarge offers 3920m; the DaemonSets every node runs (kube-proxy, aws-node, ebs-csi-node,
-    // CloudWatch agent) take 430m, leaving 3490m. 3400m leaves room for one more small DaemonSet (fluent-bit, 50m)
-    // and keeps requests = limits (Guaranteed QoS: ClickHouse is the last pod the kubelet would evict).
-    resources: { cpuRequest: "3400m", cpuLimit: "3400m", memoryRequest: "26Gi", memoryLimit: "26Gi" },
+    // CloudWatch agent) take 430m, and on the v4 line Keeper 50m beside ClickHouse, leaving 3440m. 3350m leaves room
+    // for one more small DaemonSet (fluent-bit, 50m) and keeps requests = limits (Guaranteed QoS: ClickHouse is the
+    // last pod the kubelet would evict).
+    resources: { cpuRequest: "3350m", cpuLimit: "3350m", memoryRequest: "26Gi", memoryLimit: "26Gi" },
   },
   langfuse: {
     ...dev.langfuse,

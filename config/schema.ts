@@ -270,7 +270,7 @@ export const environmentSchema = z
         waf: z
           .object({
             enabled: z.boolean().describe("Attach an AWS WAF web ACL to the internet-facing ALB: AWS managed rule groups (IP reputation, common, known bad inputs) and a per-address rate limit; about $9/month plus $0.60 per million requests."),
-            rateLimitPer5Minutes: z.number().int().min(10).describe("Requests one client address may send in 5 minutes before WAF blocks it (SDKs behind one NAT share an address)."),
+            rateLimitPer5Minutes: z.number().int().min(10).max(MAX_REQUEST_COUNT).describe("Requests one client address may send in 5 minutes before WAF blocks it (SDKs behind one NAT share an address)."),
           })
           .strict(),
         internal: z.boolean().describe("Also create an internal ALB for in-VPC clients (HTTPS with the same certificate; reach it by the Langfuse domain through a private DNS record)."),

@@ -17,6 +17,9 @@ const SECRET_KEY = /(password|passwd|token|credential|secret(?!s)|apikey|api_key
 /** Values that name a secret without being one: ARNs and Terraform Cloud OAuth token ids. */
 const NAMES_A_SECRET = /^(arn:aws[a-z-]*:|ot-[A-Za-z0-9]+$)/;
 
+/** A calendar date (YYYY-MM-DD), such as a token's expiry under `outputsTokenExpiresOn`: when a secret ends, never the secret. */
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 /** Shapes of well-known credentials: AWS access keys, GitHub, Docker Hub, Terraform Cloud and Langfuse keys, PEM blocks. */
 const KNOWN_SHAPES = [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/, /\bgh[pousr]_[A-Za-z0-9]{20,}/, /\bdckr_pat_/, /\.atlasv1\./, /\b(sk|pk)-lf-/, /-----BEGIN [A-Z ]*PRIVATE KEY/];
 
@@ -39,7 +42,7 @@ function looksRandom(value: string): boolean {
 
 /** True when `value`, found at configuration key `key`, must not be printed. */
 export function looksLikeSecret(key: string, value: unknown): value is string {
-  if (typeof value !== "string" || value === "" || value.startsWith("<hidden: ")) return false;
+  if (typeof value !== "string" || value === "" || value.startsWith("<hidden: ") || CALENDAR_DATE.test(value)) return false;
   const leaf = key.split(".").pop() ?? key;
   if (SECRET_KEY.test(leaf) && !NAMES_A_SECRET.test(value)) return true;
   return URL_CREDENTIALS.test(value) || KNOWN_SHAPES.some((shape) => shape.test(value)) || looksRandom(value);

@@ -17,12 +17,16 @@ export const WAIT_BOUNDS_SECONDS = {
   addonRelease: 120,
   /** The job that polls the controller's webhook until it answers (seconds, once the controller is Ready). */
   webhookReadyJob: 60,
+  /** cert-manager's release (v4 line): three small images and its startupapicheck hook, Ready in ~30–45 s. */
+  certManagerRelease: 90,
+  /** The ClickHouse operator's release (v4 line): one small image, its certificates issued by a ready cert-manager, ~20–30 s. */
+  clickhouseOperatorRelease: 60,
+  /** The job that polls cert-manager's and the operator's webhooks through the API server until both answer. */
+  clickhouseWebhooksReadyJob: 60,
   /** The Langfuse release: image pulls, PostgreSQL and ClickHouse migrations, pods Ready (~2–4 min on a first install). */
   langfuseRelease: 300,
   /** The release of the web ScaledObject: custom resources only, nothing Helm waits on. */
   autoscalerRelease: 60,
-  /** The deploy-time ClickHouse retention job: a few ALTER statements once the tables exist. */
-  retentionJob: 120,
   /** A Service or Ingress until the controller reports its load balancer's host name (~30 s). */
   loadBalancer: 120,
   /** A Route 53 record until the change is INSYNC (usually under a minute). */

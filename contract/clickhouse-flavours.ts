@@ -20,6 +20,8 @@
  * tables until the app moves to v4, whose migrations add events_full and events_core.
  */
 
+import { pinnedImage } from "./image-digests";
+
 /** Langfuse's Helm release name; the chart's fullname for it is the same (the release name contains "langfuse"). */
 const RELEASE = "langfuse";
 
@@ -74,6 +76,22 @@ export const BITNAMI_V3_CLICKHOUSE: ClickHouseFlavour = {
 /** clickhouse/clickhouse-server 26.4: the image chart 2.0.0 gives the ClickHouseCluster (v4 needs >= 25.12). */
 export const OPERATOR_CLICKHOUSE_IMAGE: ClickHouseClientImage = { dockerHubRepository: "clickhouse/clickhouse-server", tag: "26.4" };
 
+/**
+ * clickhouse-client of this project's own Jobs against an operator server (retention, the v3→v4 copy and checks):
+ * an exact release of the server's 26.4 line, so it is listed in contract/image-digests.ts (a floating `26.4` tag
+ * cannot be), while the ClickHouseCluster keeps the chart's tag.
+ */
+export const OPERATOR_CLICKHOUSE_CLIENT_IMAGE: ClickHouseClientImage = { dockerHubRepository: "clickhouse/clickhouse-server", tag: "26.4.4.38" };
+
+/**
+ * The reference a Job pulls a client image by: from contract/image-digests.ts (by digest once known), from Docker
+ * Hub, or through the ECR pull-through cache `registryPrefix` (`<registry host>/<prefix>`) when one is given.
+ */
+export function clientImageReference(image: ClickHouseClientImage, registryPrefix?: string): string {
+  const pinned = pinnedImage(`docker.io/${image.dockerHubRepository}:${image.tag}`);
+  return registryPrefix ? `${registryPrefix}/${pinned.slice("docker.io/".length)}` : pinned;
+}
+
 /** Names the ClickHouse operator gives the objects of the ClickHouseCluster `clusterName` (one shard, one replica). */
 export function operatorClickHouse(clusterName: string): ClickHouseFlavour {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(clusterName)) {
@@ -94,7 +112,7 @@ export function operatorClickHouse(clusterName: string): ClickHouseFlavour {
     podLabels: { app: specific, "clickhouse.com/role": "clickhouse-server" },
     httpPort: 8123,
     nativePort: 9000,
-    clientImage: OPERATOR_CLICKHOUSE_IMAGE,
+    clientImage: OPERATOR_CLICKHOUSE_CLIENT_IMAGE,
   };
 }
 

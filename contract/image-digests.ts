@@ -18,6 +18,9 @@ export const IMAGE_DIGESTS: Readonly<Record<string, string | null>> = {
   "registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.5": null,
   "registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.3": null,
   "docker.io/bitnamilegacy/clickhouse:25.2.1-debian-12-r0": null,
+  // clickhouse-client of the Jobs against the operator's ClickHouse (v4 line, v3→v4 move): a release of chart 2.0.0's
+  // 26.4 server line that several public repositories pin by this tag.
+  "docker.io/clickhouse/clickhouse-server:26.4.4.38": null,
   "public.ecr.aws/docker/library/node:24.8.0-alpine3.21": null,
 };
 

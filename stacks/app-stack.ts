@@ -11,7 +11,7 @@ import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
 import { BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
-import { BITNAMI_V3_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
+import { BITNAMI_V3_CLICKHOUSE, clientImageReference, MIGRATED_V4_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { migrationStorageGiB } from "../config/clickhouse-migration";
@@ -112,7 +112,7 @@ export class AppStack extends EnvironmentStack {
     // The v4 chart's ClickHouse, and a v3→v4 move's new one, are custom resources the operator runs: the operator
     // (and cert-manager) come first.
     if ((v4 || migrationPhase !== "none") && config.clickhouse.mode === "bundled") {
-      this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { dependsOn: [this.platform.ready], imageRegistryPrefix });
+      this.clickhouseOperator = new ClickHouseOperatorAddons(this, "clickhouse-operator", { imageRegistryPrefix });
     }
     if (config.clickhouse.mode === "bundled" && migrationPhase !== "none") {
       const clickhouse = config.clickhouse;
@@ -138,7 +138,12 @@ export class AppStack extends EnvironmentStack {
         passwordSecret: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY },
         retentionDays: clickhouse.retentionDays,
         systemLogRetentionDays: clickhouse.systemLogRetentionDays,
-        images: { server: `${registry}/clickhouse/clickhouse-server`, keeper: `${registry}/clickhouse/clickhouse-keeper`, tag: OPERATOR_CLICKHOUSE_IMAGE.tag },
+        images: {
+          server: `${registry}/clickhouse/clickhouse-server`,
+          keeper: `${registry}/clickhouse/clickhouse-keeper`,
+          tag: OPERATOR_CLICKHOUSE_IMAGE.tag,
+          client: clientImageReference(MIGRATED_V4_CLICKHOUSE.clientImage, imageRegistryPrefix),
+        },
         dependsOn: [secret.secret, this.storageClasses.clickhouseClass, this.platform.ready, ...policies.policies, ...(this.clickhouseOperator ? [this.clickhouseOperator.ready] : [])],
       });
     }

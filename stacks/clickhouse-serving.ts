@@ -11,9 +11,9 @@ export interface ServingClickHouse {
 /**
  * Which bundled ClickHouse serves an environment, or undefined for an external one. From the migration's switch
  * on, the migration's ClickHouseCluster serves; before it, the line's own server (the bitnami subchart on v3, the
- * chart's ClickHouseCluster on v4). `line` is the Langfuse line of the release (v3 until the line is configurable).
+ * chart's ClickHouseCluster on v4). `line` is the Langfuse line of the release: the environment's own by default.
  */
-export function servingClickHouse(config: EnvironmentConfig, line: "v3" | "v4" = "v3"): ServingClickHouse | undefined {
+export function servingClickHouse(config: EnvironmentConfig, line: "v3" | "v4" = config.langfuse.line): ServingClickHouse | undefined {
   if (config.clickhouse.mode !== "bundled") return undefined;
   if (phaseAtLeast(config.clickhouse.migration.phase, "switched")) return { flavour: MIGRATED_V4_CLICKHOUSE, schema: line };
   return line === "v4" ? { flavour: OPERATOR_V4_CLICKHOUSE, schema: "v4" } : { flavour: BITNAMI_V3_CLICKHOUSE, schema: "v3" };

@@ -5,7 +5,8 @@ import type { TfJson } from "./synth";
  * A small evaluator of Kubernetes NetworkPolicies as the synthesized kubernetes_network_policy_v1 resources state
  * them: a connection is allowed when the source's egress and the destination's ingress both admit it. A pod no
  * policy selects for a direction is unrestricted in that direction (the Kubernetes semantics). Only what the stacks
- * use is modelled: matchLabels pod and namespace selectors, ipBlock without except, TCP/UDP ports.
+ * use is modelled: matchLabels and matchExpressions pod selectors, matchLabels namespace selectors, ipBlock without
+ * except, TCP/UDP ports.
  */
 
 /** One end of a connection: a pod (namespace, labels, address) or an address outside the cluster. */
@@ -15,8 +16,14 @@ export interface Endpoint {
   readonly ip: string;
 }
 
+/** A label selector: every matchLabels entry and every matchExpressions requirement must hold (empty selects all). */
+interface Selector {
+  match_labels?: Record<string, string>;
+  match_expressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
 interface Peer {
-  pod_selector?: { match_labels?: Record<string, string> };
+  pod_selector?: Selector;
   namespace_selector?: { match_labels?: Record<string, string> };
   ip_block?: { cidr: string };
 }
@@ -29,11 +36,32 @@ interface Rule {
 
 interface Policy {
   metadata: { name: string; namespace: string };
-  spec: { pod_selector: { match_labels?: Record<string, string> }; policy_types: string[]; ingress?: Rule[]; egress?: Rule[] };
+  spec: { pod_selector: Selector; policy_types: string[]; ingress?: Rule[]; egress?: Rule[] };
 }
 
 const matches = (selector: Record<string, string> | undefined, labels: Readonly<Record<string, string>> = {}) =>
   Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
+
+/** Whether a label selector selects a pod with `labels`; an operator the evaluator does not know fails loudly. */
+function selects(selector: Selector, labels: Readonly<Record<string, string>> = {}): boolean {
+  return (
+    matches(selector.match_labels, labels) &&
+    (selector.match_expressions ?? []).every(({ key, operator, values = [] }) => {
+      switch (operator) {
+        case "Exists":
+          return key in labels;
+        case "DoesNotExist":
+          return !(key in labels);
+        case "In":
+          return key in labels && values.includes(labels[key]);
+        case "NotIn":
+          return !(key in labels) || !values.includes(labels[key]);
+        default:
+          throw new Error(`unknown selector operator in a policy: ${operator as string}`);
+      }
+    })
+  );
+}
 
 function ipIn(ip: string, cidr: string): boolean {
   const block = parseCidr(cidr);
@@ -49,7 +77,7 @@ function peerMatches(peer: Peer, policyNamespace: string, other: Endpoint): bool
   const namespaceOk = peer.namespace_selector
     ? matches(peer.namespace_selector.match_labels, { "kubernetes.io/metadata.name": other.namespace })
     : other.namespace === policyNamespace;
-  return namespaceOk && (peer.pod_selector ? matches(peer.pod_selector.match_labels, other.labels) : true);
+  return namespaceOk && (peer.pod_selector ? selects(peer.pod_selector, other.labels) : true);
 }
 
 function ruleAdmits(rule: Rule, peers: Peer[] | undefined, policyNamespace: string, other: Endpoint, port: number, protocol: string): boolean {
@@ -78,7 +106,7 @@ export function policiesOf(stack: TfJson, references: Readonly<Record<string, st
 /** Whether `source` may open a connection to `destination` on `port`. */
 export function allowed(policies: readonly Policy[], source: Endpoint, destination: Endpoint, port: number, protocol = "TCP"): boolean {
   const selecting = (pod: Endpoint, type: "Ingress" | "Egress") =>
-    policies.filter((p) => pod.namespace === p.metadata.namespace && p.spec.policy_types.includes(type) && matches(p.spec.pod_selector.match_labels, pod.labels));
+    policies.filter((p) => pod.namespace === p.metadata.namespace && p.spec.policy_types.includes(type) && selects(p.spec.pod_selector, pod.labels));
   const egress = selecting(source, "Egress");
   const egressOk = egress.length === 0 || egress.some((p) => (p.spec.egress ?? []).some((rule) => ruleAdmits(rule, rule.to, p.metadata.namespace, destination, port, protocol)));
   const ingress = selecting(destination, "Ingress");

@@ -1,8 +1,13 @@
 import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster/cloudwatch-observability";
 import { DISK_METRICS_RESOURCES, RETENTION_JOB_RESOURCES } from "../../constructs/clickhouse/job-resources";
-import { buildLangfuseValues, type LangfuseEndpoints } from "../../constructs/langfuse/values";
+import { buildLangfuseValues, type LangfuseChartValues, type LangfuseEndpoints } from "../../constructs/langfuse/values";
+import { buildLangfuseV4Values, type LangfuseV4ChartValues } from "../../constructs/langfuse/values-v4";
+import { CLICKHOUSE_ADDON_CHARTS, CLICKHOUSE_ADDON_NAMESPACES, CLICKHOUSE_ADDON_RESOURCES } from "../../constructs/platform/clickhouse-operator";
 import { clusterAutoscalerValues } from "../../constructs/platform/cluster-autoscaler";
 import { LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_RESOURCES, WEBHOOK_PROBE_RESOURCES } from "../../constructs/platform/load-balancer-controller";
+import { BITNAMI_V3_CLICKHOUSE } from "../../contract/clickhouse-flavours";
+import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
+import { resolveRelease } from "../../contract/langfuse-lines";
 import type { EnvironmentConfig } from "../schema";
 import { requestsOf, type PodRequests } from "./quantities";
 
@@ -124,32 +129,90 @@ export function clickhouseGroup(config: EnvironmentConfig): string {
   return config.nodeGroups.clickhouse ? CLICKHOUSE_GROUP : GENERAL_GROUP;
 }
 
-/** The Langfuse release (web, worker, bundled ClickHouse and Valkey) and the ClickHouse lifecycle's jobs. */
-function langfuse(config: EnvironmentConfig): Workload[] {
-  const values = buildLangfuseValues(config, NO_ENDPOINTS);
+/** The Langfuse web and worker Deployments (the same keys on both lines). */
+function langfuseApp(config: EnvironmentConfig, values: LangfuseChartValues | LangfuseV4ChartValues): Workload[] {
   const { web, worker } = config.langfuse;
-  const workloads: Workload[] = [
+  return [
     { name: "langfuse/langfuse-web", source: "langfuse.web.resources", configKey: "langfuse.web.resources", requests: requestsOf(values.langfuse.web.resources.requests), placement: general, baselineReplicas: web.minReplicas, maxReplicas: web.maxReplicas },
     { name: "langfuse/langfuse-worker", source: "langfuse.worker.resources", configKey: "langfuse.worker.resources", requests: requestsOf(values.langfuse.worker.resources.requests), placement: general, baselineReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas },
   ];
+}
+
+/** The ClickHouse lifecycle's jobs; a CronJob's pod needs room whenever it fires, so Jobs count as if always running. */
+function clickhouseJobs(): Workload[] {
+  return [
+    { name: "langfuse/clickhouse-retention", source: "project constant (constructs/clickhouse/job-resources.ts): deploy Job + daily CronJob", requests: requestsOf(RETENTION_JOB_RESOURCES.requests), placement: general, ...fixed(1) },
+    { name: "langfuse/disk-metrics", source: "project constant (constructs/clickhouse/job-resources.ts): CronJob every 5 minutes", requests: requestsOf(DISK_METRICS_RESOURCES.requests), placement: general, ...fixed(1) },
+  ];
+}
+
+/** The v3 line's release (chart 1.5.x): web, worker, the bitnami ClickHouse and Valkey subcharts. */
+function langfuseV3(config: EnvironmentConfig): Workload[] {
+  const values = buildLangfuseValues(config, NO_ENDPOINTS);
+  const workloads = langfuseApp(config, values);
   if (values.redis.deploy) {
     workloads.push({ name: "langfuse/langfuse-redis-primary", source: "project values (constructs/langfuse/values.ts, redis.primary.resources)", requests: requestsOf(values.redis.primary.resources.requests), placement: general, ...fixed(1) });
   }
   if (values.clickhouse.deploy) {
     workloads.push(
-      { name: "langfuse/langfuse-clickhouse-shard0-0", source: "clickhouse.resources", configKey: "clickhouse.resources", requests: requestsOf(values.clickhouse.resources.requests), placement: { nodeGroup: clickhouseGroup(config) }, ...fixed(1) },
-      // A CronJob's pod needs room whenever it fires, so Jobs count as if always running.
-      { name: "langfuse/clickhouse-retention", source: "project constant (constructs/clickhouse/job-resources.ts): deploy Job + daily CronJob", requests: requestsOf(RETENTION_JOB_RESOURCES.requests), placement: general, ...fixed(1) },
-      { name: "langfuse/disk-metrics", source: "project constant (constructs/clickhouse/job-resources.ts): CronJob every 5 minutes", requests: requestsOf(DISK_METRICS_RESOURCES.requests), placement: general, ...fixed(1) },
+      { name: `langfuse/${BITNAMI_V3_CLICKHOUSE.podName}`, source: "clickhouse.resources", configKey: "clickhouse.resources", requests: requestsOf(values.clickhouse.resources.requests), placement: { nodeGroup: clickhouseGroup(config) }, ...fixed(1) },
+      ...clickhouseJobs(),
     );
   }
   return workloads;
 }
 
 /**
- * Every workload of the environment. The v4 line adds its entries here (ClickHouse operator, Keeper, cert-manager),
- * each with its requests and the node group it runs on.
+ * The v4 line's release (chart 2.0.x): web, worker, the valkey-io Valkey, and the ClickHouseCluster and KeeperCluster
+ * the operator runs; Keeper is placed with ClickHouse (constructs/langfuse/values-v4.ts), on the dedicated node in prod.
  */
+function langfuseV4(config: EnvironmentConfig): Workload[] {
+  const values = buildLangfuseV4Values(config, NO_ENDPOINTS);
+  const workloads = langfuseApp(config, values);
+  if (values.redis.deploy) {
+    workloads.push({ name: "langfuse/langfuse-redis", source: "project values (constructs/langfuse/values-v4.ts, redis.resources)", requests: requestsOf(values.redis.resources.requests), placement: general, ...fixed(1) });
+  }
+  if (values.clickhouse.deploy) {
+    const placement = { nodeGroup: clickhouseGroup(config) };
+    const { cluster, keeper } = values.clickhouse;
+    workloads.push(
+      { name: `langfuse/${OPERATOR_CLICKHOUSE.podName}`, source: "clickhouse.resources", configKey: "clickhouse.resources", requests: requestsOf(cluster.resources.requests), placement, ...fixed(cluster.replicas) },
+      { name: `langfuse/${OPERATOR_CLICKHOUSE.keeperResourceName}-keeper`, source: "project constant (constructs/langfuse/values-v4.ts, KEEPER_RESOURCES)", requests: requestsOf(keeper.resources.requests), placement, ...fixed(keeper.replicas) },
+      ...clickhouseJobs(),
+    );
+  }
+  return workloads;
+}
+
+/** cert-manager and the ClickHouse operator, which run the operator-managed ClickHouse (on the general group). */
+function clickhouseOperatorAddons(): Workload[] {
+  const { certManager, clickhouseOperator } = CLICKHOUSE_ADDON_CHARTS;
+  const { certManager: certManagerNamespace, clickhouseOperator: operatorNamespace } = CLICKHOUSE_ADDON_NAMESPACES;
+  const certManagerSource = `project values (constructs/platform/clickhouse-operator.ts), chart ${certManager.chart} ${certManager.version}`;
+  const certManagerPod = (name: string): Workload => ({ name: `${certManagerNamespace}/${name}`, source: certManagerSource, requests: requestsOf(CLICKHOUSE_ADDON_RESOURCES.certManager.requests), placement: general, ...fixed(1) });
+  return [
+    certManagerPod("cert-manager"),
+    certManagerPod("cert-manager-webhook"),
+    certManagerPod("cert-manager-cainjector"),
+    {
+      name: `${operatorNamespace}/clickhouse-operator`,
+      source: `project values (constructs/platform/clickhouse-operator.ts), chart ${clickhouseOperator.chart} ${clickhouseOperator.version}`,
+      requests: requestsOf(CLICKHOUSE_ADDON_RESOURCES.clickhouseOperator.requests),
+      placement: general,
+      ...fixed(1),
+    },
+  ];
+}
+
+/** The Langfuse release of the environment's line, and what its bundled ClickHouse needs. */
+function langfuse(config: EnvironmentConfig): Workload[] {
+  const v4 = resolveRelease(config.langfuse).line === "v4";
+  // The same condition as the app stack's: the v4 chart's ClickHouse and a v3→v4 move's new one need the operator.
+  const operator = config.clickhouse.mode === "bundled" && (v4 || config.clickhouse.migration.phase !== "none");
+  return [...(v4 ? langfuseV4(config) : langfuseV3(config)), ...(operator ? clickhouseOperatorAddons() : [])];
+}
+
+/** Every workload of the environment, on the Langfuse line it runs. */
 export function clusterWorkloads(config: EnvironmentConfig): Workload[] {
   return [...eksDaemonSets(), ...eksControllers(), ...platformAddons(config), ...langfuse(config)];
 }

@@ -9,7 +9,7 @@ import { ClickHouseCleanupFunction } from "./cleanup-function";
 import { ClickHouseDiskMetrics } from "./disk-metrics";
 import { ClickHouseEndpoint } from "./endpoint";
 import { ClickHouseRetention } from "./retention";
-import { BITNAMI_V3_CLICKHOUSE, type ClickHouseFlavour, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
+import { BITNAMI_V3_CLICKHOUSE, clientImageReference, type ClickHouseFlavour, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
 
 /*
  * Everything that keeps the bundled ClickHouse's volume from filling up, composed in one place:
@@ -86,7 +86,6 @@ export class ClickHouseLifecycle extends Construct {
     if (schema === "v4" && flavour.kind === "bitnami-v3") {
       throw new Error(`'schema' (v4) needs ClickHouse >= 25.12: the bitnami subchart (${flavour.clientImage.tag}) cannot hold Langfuse v4's tables; use an operator flavour`);
     }
-    const { dockerHubRepository, tag } = flavour.clientImage;
     this.retention = new ClickHouseRetention(this, "retention", {
       namespace: props.namespace,
       clickhouseHost: flavour.serviceName,
@@ -94,7 +93,7 @@ export class ClickHouseLifecycle extends Construct {
       retentionDays: clickhouse.retentionDays,
       schema,
       chartVersion: props.chartVersion,
-      image: `${props.imageRegistryPrefix ?? "docker.io"}/${dockerHubRepository}:${tag}`,
+      image: clientImageReference(flavour.clientImage, props.imageRegistryPrefix),
       dependsOn: props.dependsOn,
     });
     this.diskMetrics = new ClickHouseDiskMetrics(this, "disk-metrics", {

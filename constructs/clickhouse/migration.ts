@@ -66,8 +66,11 @@ export interface ClickHouseMigrationProps {
   readonly retentionDays: number;
   /** Days the kept system log tables (query_log, part_log) are kept on the new server. */
   readonly systemLogRetentionDays: number;
-  /** clickhouse/clickhouse-server and clickhouse/clickhouse-keeper images, `<registry>/<repository>` prefix included. */
-  readonly images: { readonly server: string; readonly keeper: string; readonly tag: string };
+  /**
+   * clickhouse/clickhouse-server and clickhouse/clickhouse-keeper repositories of the new cluster, `<registry>/` prefix
+   * included, and their tag; `client` is the full reference the copy and check Jobs run (clientImageReference).
+   */
+  readonly images: { readonly server: string; readonly keeper: string; readonly tag: string; readonly client: string };
   /** The ClickHouse operator (its CRDs and webhook) and the storage class. */
   readonly dependsOn: ITerraformDependable[];
 }
@@ -134,7 +137,7 @@ export class ClickHouseMigration extends Construct {
           container: [
             {
               name: "migration",
-              image: `${props.images.server}:${props.images.tag}`,
+              image: props.images.client,
               command: ["/bin/bash", `${SCRIPT_PATH}/${script}`],
               env: [
                 { name: "SOURCE_HOST", value: props.source.serviceName },

@@ -4,7 +4,6 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { RETENTION_JOB_RESOURCES } from "./job-resources";
 import { BITNAMI_V3_CLICKHOUSE, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
@@ -191,12 +190,12 @@ export class ClickHouseRetention extends Construct {
 
     this.job = new JobV1(this, "job", {
       metadata: { name: this.jobName, namespace: props.namespace, labels },
-      // The apply waits for this one: its deadline is its share of the apply time budget (the tables exist by then:
-      // it runs after the release's migrations). The daily CronJob keeps the longer deadline above.
-      spec: { ...jobSpec, activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.retentionJob },
-      waitForCompletion: true,
-      // Kubernetes ends the job at its deadline; the provider's timer is only a margin over it (apply time budget).
-      timeouts: { create: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30), update: terraformDuration(WAIT_BOUNDS_SECONDS.retentionJob + 30) },
+      spec: jobSpec,
+      // The apply does not wait for it (docs/app.md, apply time budget): nothing in the apply needs its result, TTLs
+      // act over days, and the daily CronJob runs the same script, so a failed run is retried within a day. A failed
+      // Job stays (no TTL) with its pods' logs; waiting would put its deadline after the Langfuse release on the
+      // apply's longest chain, which on the v4 line no longer fits the EKS token.
+      waitForCompletion: false,
       dependsOn: props.dependsOn,
     });
     this.cronJob = new CronJobV1(this, "daily", {

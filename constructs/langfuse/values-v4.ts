@@ -3,6 +3,7 @@ import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../../contract/clickhouse
 import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
 import { resolveRelease } from "../../contract/langfuse-lines";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
+import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import {
@@ -16,6 +17,7 @@ import {
   oneAtATime,
   secretRef,
   spreadAcrossZones,
+  type ChartHpa,
   type EnvVar,
   type HttpProbe,
   type KubernetesResources,
@@ -82,17 +84,13 @@ interface DeploymentValues {
 }
 
 interface WebValues extends DeploymentValues {
-  /**
-   * null: no `replicas` in the web Deployment. The KEDA ScaledObject of constructs/langfuse/autoscaling.ts owns
-   * the count; a rendered count would reset it on every upgrade.
-   */
-  readonly replicas: null;
   readonly readinessProbe: HttpProbe;
-  readonly hpa: { readonly enabled: false };
+  /** Rendered so the Deployment has no `replicas`; the KEDA ScaledObject adopts it (constructs/langfuse/autoscaling.ts). */
+  readonly hpa: ChartHpa;
 }
 
 interface WorkerValues extends DeploymentValues {
-  readonly hpa: { readonly enabled: true; readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  readonly hpa: ChartHpa;
 }
 
 interface PodSecurityContext {
@@ -110,8 +108,6 @@ interface ContainerSecurityContext {
 
 interface LangfuseSection {
   readonly image: { readonly tag: string };
-  /** null removes the chart's global default of 1, which the web Deployment would otherwise render. */
-  readonly replicas: null;
   readonly salt: SecretKeyRef;
   readonly encryptionKey: SecretKeyRef;
   readonly nextauth: { readonly url: string; readonly secret: SecretKeyRef };
@@ -238,7 +234,6 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
   return {
     // One tag for web and worker: they must run the same app version.
     image: { tag: imageTag },
-    replicas: null,
     salt: secretRef(LANGFUSE_SECRET_KEYS.salt),
     encryptionKey: secretRef(LANGFUSE_SECRET_KEYS.encryptionKey),
     nextauth: { url: nextAuthUrl(config), secret: secretRef(LANGFUSE_SECRET_KEYS.nextauthSecret) },
@@ -254,13 +249,15 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     additionalEnv: [...headlessInitEnv(config), ...migrationEnv(config)],
     web: {
       ...(webRepository && { image: { repository: webRepository } }),
-      replicas: null,
       resources: kubernetesResources(web.resources),
-      pod: { labels: componentLabels("web"), topologySpreadConstraints: spreadAcrossZones("web") },
+      // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
+      pod: { labels: { ...componentLabels("web"), [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value }, topologySpreadConstraints: spreadAcrossZones("web") },
       livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
       readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      // Both chart autoscalers stay off: the KEDA ScaledObject (CPU OR requests) is the only one on web.
-      hpa: { enabled: false },
+      // As on 1.5.x (values.ts): chart 2.0.0 renders `replicas` into the web Deployment whenever its HPA is off, and
+      // every Helm upgrade would reset web to that count. Its HPA on keeps the field out; the KEDA ScaledObject
+      // (CPU OR requests) takes that HPA over by name. The chart's KEDA switch stays off: one trigger only.
+      hpa: { enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent },
       keda: { enabled: false },
       pdb: oneAtATime,
     },

@@ -109,7 +109,7 @@ interface DeploymentValues {
 }
 
 /** The chart's own HPA (langfuse.<component>.hpa). Enabled, the chart leaves `replicas` out of the Deployment. */
-interface ChartHpa {
+export interface ChartHpa {
   readonly enabled: true;
   readonly minReplicas: number;
   readonly maxReplicas: number;

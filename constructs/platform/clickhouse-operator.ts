@@ -3,8 +3,8 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import { release, WEBHOOK_PROBE_IMAGE, type AddonChart } from "./platform-addons";
 
 /*
@@ -16,6 +16,9 @@ import { release, WEBHOOK_PROBE_IMAGE, type AddonChart } from "./platform-addons
  * answers on install) → the operator with its CRDs (its Issuer and Certificates need cert-manager's webhook) →
  * `ready`, a job that proves both webhooks answer through the API server → the Langfuse release, whose CRD check
  * (`clickhouse.crdCheck`, left on) then finds the operator's API and whose custom resources pass its webhook.
+ * The chain starts with the apply, beside the load balancer controller's: their Services need no controller, whose
+ * Service webhook fails open (constructs/platform/load-balancer-controller.ts). Each step has its bound in
+ * contract/apply-budget.ts: this chain runs into the Langfuse release, on the apply's longest path.
  */
 
 /** Pinned charts of the v4 add-ons (December 2026). */
@@ -103,11 +106,6 @@ export function webhookProbeScript(namespace: string): string {
 
 export interface ClickHouseOperatorAddonsProps {
   /**
-   * What the add-ons wait for: the load balancer controller's webhook (their Services pass through it).
-   * @default - none
-   */
-  readonly dependsOn?: ITerraformDependable[];
-  /**
    * <registry host>/<prefix> of an ECR pull-through cache of Docker Hub; the readiness job's curl image is pulled through it.
    * @default - straight from Docker Hub
    */
@@ -126,10 +124,11 @@ export class ClickHouseOperatorAddons extends Construct {
     const namespaces = CLICKHOUSE_ADDON_NAMESPACES;
     this.certManager = release(this, "cert-manager", charts.certManager, namespaces.certManager, certManagerValues(), {
       createNamespace: true,
-      dependsOn: props.dependsOn,
+      timeoutSeconds: WAIT_BOUNDS_SECONDS.certManagerRelease,
     });
     this.operator = release(this, "clickhouse-operator", charts.clickhouseOperator, namespaces.clickhouseOperator, clickhouseOperatorValues(), {
       createNamespace: true,
+      timeoutSeconds: WAIT_BOUNDS_SECONDS.clickhouseOperatorRelease,
       dependsOn: [this.certManager],
     });
     this.ready = this.readinessJob(props.imageRegistryPrefix);
@@ -164,7 +163,8 @@ export class ClickHouseOperatorAddons extends Construct {
       },
       spec: {
         backoffLimit: 3,
-        activeDeadlineSeconds: 600,
+        // The whole job (every retry) ends within its bound: failed, it fails the apply, and the next one replaces it.
+        activeDeadlineSeconds: WAIT_BOUNDS_SECONDS.clickhouseWebhooksReadyJob,
         template: {
           // No pod labels of our own: the Job controller adds its own there, as on the load balancer gate.
           metadata: {},
@@ -193,7 +193,11 @@ export class ClickHouseOperatorAddons extends Construct {
         },
       },
       waitForCompletion: true,
-      timeouts: { create: "10m", update: "10m" },
+      // A margin over the deadline: Kubernetes, not the provider's timer, ends the job.
+      timeouts: {
+        create: terraformDuration(WAIT_BOUNDS_SECONDS.clickhouseWebhooksReadyJob + 30),
+        update: terraformDuration(WAIT_BOUNDS_SECONDS.clickhouseWebhooksReadyJob + 30),
+      },
       dependsOn: [this.operator, binding],
     });
   }

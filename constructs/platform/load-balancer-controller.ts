@@ -1,8 +1,9 @@
 /*
- * How the AWS Load Balancer Controller runs. Its admission webhooks (Service, Pod, Ingress, TargetGroupBinding)
- * fail closed: while no replica answers, the API server refuses every Service and every pod in a readiness-gated
- * namespace, cluster-wide. So it runs two replicas that never share a node, spread over zones where the nodes allow,
- * with a disruption budget that lets a drain take only one at a time. Installed by PlatformAddons
+ * How the AWS Load Balancer Controller runs. Its admission webhooks for pods, Ingresses and TargetGroupBindings
+ * fail closed: while no replica answers, the API server refuses every opted-in pod in a readiness-gated namespace
+ * and every Ingress. So it runs two replicas that never share a node, spread over zones where the nodes allow,
+ * with a disruption budget that lets a drain take only one at a time. Its Service webhook fails open
+ * (LOAD_BALANCER_CONTROLLER_WEBHOOKS). Installed by PlatformAddons
  * (constructs/platform/platform-addons.ts) from the chart pinned there; every key below exists in that chart's
  * values (checked by __tests__/load-balancer-controller.test.ts against data/chart-keys).
  */
@@ -25,6 +26,15 @@ export const LOAD_BALANCER_CONTROLLER_POD_LABELS = {
   "app.kubernetes.io/name": "aws-load-balancer-controller",
   "app.kubernetes.io/instance": "aws-load-balancer-controller",
 } as const;
+
+/**
+ * The Service webhook fails open. It intercepts every Service of the cluster but only writes `spec.loadBalancerClass`
+ * into LoadBalancer Services that have none, and the one LoadBalancer Service here (the ClickHouse NLB,
+ * constructs/clickhouse/endpoint.ts) sets its class itself. Failing closed (the chart's default), it refused every
+ * Service while no replica answered, so every chart creating one (cert-manager, the ClickHouse operator, KEDA …)
+ * had to wait for the controller's webhook gate: those now install beside the controller.
+ */
+export const LOAD_BALANCER_CONTROLLER_WEBHOOKS = { serviceMutatorWebhookConfig: { failurePolicy: "Ignore" } } as const;
 
 /** Replicas, requests and placement of the controller: the part of its chart values that keeps the webhooks up. */
 export function loadBalancerControllerScheduling(): object {

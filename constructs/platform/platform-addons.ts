@@ -7,7 +7,7 @@ import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-bud
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { pinnedImage } from "../../contract/image-digests";
 import { clusterAutoscalerValues } from "./cluster-autoscaler";
-import { loadBalancerControllerScheduling, WEBHOOK_PROBE_RESOURCES } from "./load-balancer-controller";
+import { LOAD_BALANCER_CONTROLLER_WEBHOOKS, loadBalancerControllerScheduling, WEBHOOK_PROBE_RESOURCES } from "./load-balancer-controller";
 
 /*
  * Cluster add-ons the Langfuse release relies on, each a Helm chart at a pinned version: the AWS Load Balancer
@@ -80,7 +80,7 @@ export interface ReleaseOptions {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** A pinned add-on chart installed and waited for (600 s). */
+/** A pinned add-on chart installed and waited for, within its bound (contract/apply-budget.ts). */
 export function release(scope: Construct, id: string, chart: AddonChart, namespace: string, values: object, options: ReleaseOptions = {}): Release {
   return new Release(scope, id, {
     name: chart.chart,
@@ -101,9 +101,9 @@ export function release(scope: Construct, id: string, chart: AddonChart, namespa
 /**
  * The add-ons, plus `ready`: a resource that completes only once the load balancer controller's webhook answers
  * through its Service. Helm's `wait` returns when the controller pod is Ready, but the webhook Service can still
- * have no endpoint for a moment, and every Service or Ingress created then fails with "failed calling webhook
- * mservice.elbv2.k8s.aws: no endpoints available" (a known upstream failure). The job polls the webhook over HTTPS
- * until it responds; anything that creates Services, Ingresses or pods in readiness-gated namespaces depends on it.
+ * have no endpoint for a moment, and every Ingress or opted-in pod created then fails with "failed calling webhook
+ * …elbv2.k8s.aws: no endpoints available" (a known upstream failure). The job polls the webhook over HTTPS until it
+ * responds; anything that creates Ingresses, pods in readiness-gated namespaces or load balancer Services depends on it.
  */
 export class PlatformAddons extends Construct {
   readonly loadBalancerController: Release;
@@ -121,6 +121,7 @@ export class PlatformAddons extends Construct {
       region: props.region,
       vpcId: props.vpcId,
       ...loadBalancerControllerScheduling(),
+      ...LOAD_BALANCER_CONTROLLER_WEBHOOKS,
       // Readiness gates only for pods that opt in (those behind an ALB), not every pod a target group selects in a
       // labelled namespace: the ClickHouse pod behind the cleanup NLB must not wait on NLB health to turn Ready.
       objectSelector: { matchLabels: { [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value } },
@@ -131,10 +132,9 @@ export class PlatformAddons extends Construct {
       },
     }, { timeoutSeconds: WAIT_BOUNDS_SECONDS.loadBalancerControllerRelease });
     this.ready = this.webhookReadinessJob(lbc.version, props.imageRegistryPrefix);
-    // These charts create Services, which the controller's service webhook intercepts cluster-wide: installed
-    // alongside the controller, they race its webhook and fail with "no endpoints available".
-    const afterWebhook = { dependsOn: [this.ready] };
-    this.metricsServer = release(this, "metrics-server", ADDON_CHARTS.metricsServer, "kube-system", {}, afterWebhook);
+    // These charts create Services and no opted-in pod: the controller's Service webhook fails open, so they install
+    // beside the controller instead of after its webhook gate.
+    this.metricsServer = release(this, "metrics-server", ADDON_CHARTS.metricsServer, "kube-system", {});
     // The chart names the operator's account keda-operator (KEDA_OPERATOR_SERVICE_ACCOUNT) and annotates it.
     this.keda = release(
       this,
@@ -142,7 +142,7 @@ export class PlatformAddons extends Construct {
       ADDON_CHARTS.keda,
       KEDA_OPERATOR_SERVICE_ACCOUNT.namespace,
       { podIdentity: { aws: { irsa: { enabled: true, roleArn: props.kedaOperatorRoleArn } } } },
-      { ...afterWebhook, createNamespace: true },
+      { createNamespace: true },
     );
     this.clusterAutoscaler = release(
       this,
@@ -155,7 +155,6 @@ export class PlatformAddons extends Construct {
         kubernetesVersion: props.kubernetesVersion,
         roleArn: props.clusterAutoscalerRoleArn,
       }),
-      afterWebhook,
     );
   }
 
