@@ -7,6 +7,7 @@ import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { clearSynthOutput, synthSummary } from "../stacks/synth-output";
 import { configErrorOf } from "./support/errors";
 import { loadInline } from "./support/synth";
+import { NODE_TS_ARGS } from "./support/node-ts";
 
 /*
  * What a user sees from `npm run synth` and `npm run cost`: which environment they act on, one line per
@@ -14,7 +15,6 @@ import { loadInline } from "./support/synth";
  */
 
 const REPOSITORY = join(__dirname, "..");
-const TSX = join(REPOSITORY, "node_modules/tsx/dist/cli.mjs");
 const folders: string[] = [];
 afterAll(() => folders.splice(0).forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
@@ -28,7 +28,7 @@ function workingDirectory(environmentsYaml?: string): string {
 
 function run(script: string, cwd: string, args: string[] = [], env: Record<string, string> = {}) {
   const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  const result = spawnSync(process.execPath, [TSX, join(REPOSITORY, script), ...args], { cwd, env: { ...base, ...env }, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...NODE_TS_ARGS, join(REPOSITORY, script), ...args], { cwd, env: { ...base, ...env }, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

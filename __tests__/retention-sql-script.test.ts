@@ -7,6 +7,7 @@ import { ConfigError } from "../config/errors";
 import { renderRetentionSql } from "../scripts/retention-sql";
 import { BITNAMI_V3_CLICKHOUSE, MIGRATED_V4_CLICKHOUSE, OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+import { NODE_TS_ARGS } from "./support/node-ts";
 
 /*
  * `npm run retention:sql` prints what the retention Job and CronJob send to ClickHouse. Its statements must be
@@ -109,7 +110,7 @@ describe("retention:sql errors and the command line", () => {
       ].join("\n"),
     );
     const { PATH, HOME } = process.env;
-    return spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "retention-sql.ts"), ...args], {
+    return spawnSync(process.execPath, [...NODE_TS_ARGS, join(ROOT, "scripts", "retention-sql.ts"), ...args], {
       cwd: dir,
       encoding: "utf8",
       env: { PATH: PATH ?? "", HOME: HOME ?? "", ...env },

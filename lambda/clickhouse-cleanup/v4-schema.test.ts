@@ -75,9 +75,10 @@ describe("v4 retention on a real engine (chdb)", () => {
     expect(generators).toHaveLength(V4_TABLES.length);
     for (let round = 0; round < 2; round++) for (const sql of alters) await ch.exec(sql);
     const before = { full: await partitionIds(ch, "job", "events_full"), core: await partitionIds(ch, "job", "events_core") };
-    // Rows a day inside the retention: `now()` moves between the two counts, and a row right at the 30-day line
-    // may legitimately age out in between.
-    const fresh = `start_time >= now() - INTERVAL 29 DAY`;
+    // Rows a day inside the retention, with the line halfway between two rows: the fill puts one row every 72
+    // minutes back from the test's start, so a whole number of days lands exactly on a row, which `now()` then
+    // moves past between the two counts.
+    const fresh = `start_time >= now() - INTERVAL 29 DAY + INTERVAL 36 MINUTE`;
     const freshBefore = await countRows(ch, "job", "events_full", fresh);
     for (const generator of generators) {
       const drops = await ch.rows<{ sql: string }>(`SELECT * FROM (${generator.replace(/ FORMAT TSVRaw$/, "")}) AS q(sql)`);
