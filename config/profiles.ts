@@ -155,7 +155,8 @@ const prod: EnvironmentSettings = {
       minSize: 1,
       desiredSize: 1,
       maxSize: 1,
-      diskSizeGiB: 30,
+      // EKS's default root size: the node runs ClickHouse (data on its own volume), Keeper and the DaemonSets only.
+      diskSizeGiB: 20,
       singleAz: true,
     },
   },
