@@ -12,7 +12,7 @@ import { ClickHouseEndpoint } from "../constructs/clickhouse/endpoint";
 import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { buildScript, deterministicZip } from "../constructs/clickhouse/lambda-bundle";
 import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse/retention";
-import { BUNDLED_CLICKHOUSE } from "../constructs/langfuse/release";
+import { BITNAMI_V3_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";
 import { SCHEDULE_PAYLOAD } from "../lambda/clickhouse-cleanup/config";
@@ -112,7 +112,7 @@ describe.each([
     expect(variables.DISK_ALARM_NAME).toBe(`\${aws_cloudwatch_metric_alarm.${named(stack, "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm")}.alarm_name}`);
     const nlb = resources(stack, "kubernetes_service_v1")[service];
     expect(nlb.spec.type).toBe("LoadBalancer");
-    expect(nlb.spec.selector).toEqual(BUNDLED_CLICKHOUSE.podLabels);
+    expect(nlb.spec.selector).toEqual(BITNAMI_V3_CLICKHOUSE.podLabels);
     expect(nlb.metadata.annotations).toMatchObject({
       "service.beta.kubernetes.io/aws-load-balancer-type": "external",
       "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
@@ -130,7 +130,7 @@ describe.each([
       alarm_actions: [dep("alerts_topic_arn")],
       ok_actions: [dep("alerts_topic_arn")],
     });
-    expect(alarm.dimensions).toMatchObject({ ClusterName: net("cluster_name"), PVCName: BUNDLED_CLICKHOUSE.persistentVolumeClaimName, PodName: BUNDLED_CLICKHOUSE.podName });
+    expect(alarm.dimensions).toMatchObject({ ClusterName: net("cluster_name"), PVCName: BITNAMI_V3_CLICKHOUSE.persistentVolumeClaimName, PodName: BITNAMI_V3_CLICKHOUSE.podName });
   });
 
   it("starts the function from an EventBridge rule on the alarm entering ALARM, with an invoke permission for that rule only", () => {
@@ -250,8 +250,8 @@ describe.each([
     expect(container.command).toEqual(["/bin/bash", "/scripts/retention.sh"]);
     expect(container.args).toBeUndefined();
     expect(container.env).toEqual([
-      { name: "CLICKHOUSE_HOST", value: BUNDLED_CLICKHOUSE.serviceName },
-      { name: "CLICKHOUSE_PORT", value: String(BUNDLED_CLICKHOUSE.nativePort) },
+      { name: "CLICKHOUSE_HOST", value: BITNAMI_V3_CLICKHOUSE.serviceName },
+      { name: "CLICKHOUSE_PORT", value: String(BITNAMI_V3_CLICKHOUSE.nativePort) },
       { name: "CLICKHOUSE_USER", value: "default" },
       { name: "CLICKHOUSE_PASSWORD", value_from: { secret_key_ref: { name: "langfuse-secrets", key: "clickhouse-password" } } },
     ]);

@@ -3,9 +3,9 @@ import type { EnvironmentConfig } from "../config/schema";
 import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
 import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
 import { externalClickHousePorts, KUBE_DNS } from "../constructs/langfuse/network-policies";
-import { BUNDLED_CLICKHOUSE, BUNDLED_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
+import { BUNDLED_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
 import { CLICKHOUSE_ADDON_NAMESPACES } from "../constructs/platform/clickhouse-operator";
-import { OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
+import { BITNAMI_V3_CLICKHOUSE, OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { allowed, policiesOf, type Endpoint } from "./support/network-policy";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
@@ -70,7 +70,7 @@ function podsOf(app: TfJson) {
   return {
     web: pod(values.langfuse.web.pod.labels, 10),
     worker: pod(values.langfuse.worker.pod.labels, 11),
-    clickhouse: pod({ ...BUNDLED_CLICKHOUSE.podLabels, "app.kubernetes.io/component": "clickhouse" }, 12),
+    clickhouse: pod({ ...BITNAMI_V3_CLICKHOUSE.podLabels, "app.kubernetes.io/component": "clickhouse" }, 12),
     valkey: pod({ ...BUNDLED_VALKEY_POD_LABELS, "app.kubernetes.io/name": "redis" }, 13),
     retention: pod(jobLabels("clickhouse-retention") ?? {}, 14),
     diskMetrics: pod(jobLabels("disk-metrics") ?? {}, 15),
@@ -133,7 +133,7 @@ describe("dev: bundled ClickHouse and Valkey, no load balancer", () => {
       expect(can(pod, pods.dns, 53, "UDP")).toBe(true);
       expect(can(pod, pods.dns, 53, "TCP")).toBe(true);
     }
-    expect(can(pods.retention, pods.clickhouse, BUNDLED_CLICKHOUSE.nativePort)).toBe(true);
+    expect(can(pods.retention, pods.clickhouse, BITNAMI_V3_CLICKHOUSE.nativePort)).toBe(true);
     expect(can(pods.diskMetrics, awsApi, 443)).toBe(true);
   });
 

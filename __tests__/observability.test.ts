@@ -128,7 +128,7 @@ describe("operations dashboard", () => {
         DISK_METRICS_NAMESPACE, "UsagePercent",
         "ClusterName", CLUSTER,
         "Namespace", expect.stringContaining("kubernetes_namespace_v1"),
-        // The operator-managed ClickHouse of the v4 line (the default); v3's bitnami names are BUNDLED_CLICKHOUSE.
+        // The operator-managed ClickHouse of the v4 line (the default); v3's bitnami names are BITNAMI_V3_CLICKHOUSE (contract/clickhouse-flavours.ts).
         "PVCName", OPERATOR_CLICKHOUSE.persistentVolumeClaimName,
         "PodName", OPERATOR_CLICKHOUSE.podName,
       ]);

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { planCapacity } from "../config/capacity/plan";
-import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
 import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { formatCapacity } from "./capacity/report";
+import { runCli } from "./cli";
 
 /*
  * npm run capacity -- [--env <environment>] [--json]
@@ -21,15 +21,4 @@ function main(): void {
   process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatCapacity(plan));
 }
 
-try {
-  main();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-    console.error(`${error.message}\n${USAGE}`);
-  } else {
-    throw error;
-  }
-  process.exit(1);
-}
+runCli(main, USAGE);

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createApp } from "../stacks/app-factory";
-import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
 import { selectEnvironment, selectionKey } from "../config/select-environment";
 import { createStacks } from "../stacks";
@@ -14,6 +13,7 @@ import { readSynthesizedEnvironment, type SynthesizedStack } from "./cost/synthe
 import { nodeCounts } from "./cost/node-counts";
 import { planCapacity } from "../config/capacity/plan";
 import type { EnvironmentConfig } from "../config/schema";
+import { runCli } from "./cli";
 
 /*
  * npm run cost -- [--env dev|prod] [--dir <synthesized environment folder>] [--prices <file>] [--json]
@@ -53,15 +53,4 @@ function main(): void {
   process.stdout.write(values.json ? `${JSON.stringify({ ...result, atMaxScale: atMax }, null, 2)}\n` : formatReport(result, atMax));
 }
 
-try {
-  main();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-    console.error(`${error.message}\n${USAGE}`);
-  } else {
-    throw error;
-  }
-  process.exit(1);
-}
+runCli(main, USAGE);

@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config/errors";
 import { loadAllEnvironments } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { retentionStatements } from "../constructs/clickhouse/retention";
 import { appTables } from "../lambda/clickhouse-cleanup/retention-sql";
 import { servingClickHouse } from "../stacks/clickhouse-serving";
+import { ConfigError } from "../config/errors";
+import { runCli } from "./cli";
+import { selectEnvironment, selectionKey } from "../config/select-environment";
 
 /*
  * npm run retention:sql -- [--env <environment>]   (or LANGFUSE_ENV; default dev)
@@ -35,21 +37,9 @@ export function renderRetentionSql(config: EnvironmentConfig): string {
 
 function main(): void {
   const { values } = parseArgs({ options: { env: { type: "string" } } });
-  const { selected } = loadAllEnvironments("environments.yaml", values.env ?? process.env.LANGFUSE_ENV, new Date().toISOString().slice(0, 10));
+  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
+  const { selected } = loadAllEnvironments("environments.yaml", selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
   process.stdout.write(renderRetentionSql(selected));
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-    } else if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
-      console.error(`${error.message}\n${USAGE}`);
-    } else {
-      throw error;
-    }
-    process.exit(1);
-  }
-}
+if (require.main === module) runCli(main, USAGE);

@@ -2,7 +2,6 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
-import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
 import type { LangfuseChartValues } from "./values";
 import type { LangfuseV4ChartValues } from "./values-v4";
 
@@ -20,56 +19,6 @@ export const LANGFUSE_WEB_DEPLOYMENT = `${LANGFUSE_RELEASE_NAME}-web`;
 
 /** The chart's web HPA (langfuse.web.hpa), which the KEDA ScaledObject adopts. */
 export const LANGFUSE_WEB_HPA = `${LANGFUSE_RELEASE_NAME}-web`;
-
-/** Names the bundled ClickHouse subchart gives its objects (one shard, one replica). */
-export interface BundledClickHouseNames {
-  /** ClusterIP Service (HTTP 8123, native 9000). */
-  readonly serviceName: string;
-  /** Headless Service of the StatefulSet. */
-  readonly headlessServiceName: string;
-  /** StatefulSet of shard 0. */
-  readonly statefulSetName: string;
-  /** The only pod. */
-  readonly podName: string;
-  /** Claim of the data volume (volumeClaimTemplate `data`). */
-  readonly persistentVolumeClaimName: string;
-  /** Container the server runs in. */
-  readonly containerName: string;
-  /** Pod labels that select the ClickHouse pod. */
-  readonly podLabels: Readonly<Record<string, string>>;
-  /** HTTP interface port (the internal load balancer of the emergency cleanup). */
-  readonly httpPort: number;
-  /** Native protocol port (clickhouse-client in the retention jobs). */
-  readonly nativePort: number;
-}
-
-export const BUNDLED_CLICKHOUSE: BundledClickHouseNames = {
-  serviceName: `${LANGFUSE_RELEASE_NAME}-clickhouse`,
-  headlessServiceName: `${LANGFUSE_RELEASE_NAME}-clickhouse-headless`,
-  statefulSetName: `${LANGFUSE_RELEASE_NAME}-clickhouse-shard0`,
-  podName: `${LANGFUSE_RELEASE_NAME}-clickhouse-shard0-0`,
-  persistentVolumeClaimName: `data-${LANGFUSE_RELEASE_NAME}-clickhouse-shard0-0`,
-  containerName: "clickhouse",
-  podLabels: { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME, "app.kubernetes.io/name": "clickhouse" },
-  httpPort: 8123,
-  nativePort: 9000,
-};
-
-/**
- * The same names for the v4 line's operator-managed ClickHouse (contract/clickhouse-v4.ts). It has no ClusterIP
- * Service: clients use the headless one, which resolves to the single pod.
- */
-export const OPERATOR_CLICKHOUSE_NAMES: BundledClickHouseNames = {
-  serviceName: OPERATOR_CLICKHOUSE.headlessServiceName,
-  headlessServiceName: OPERATOR_CLICKHOUSE.headlessServiceName,
-  statefulSetName: OPERATOR_CLICKHOUSE.statefulSetName,
-  podName: OPERATOR_CLICKHOUSE.podName,
-  persistentVolumeClaimName: OPERATOR_CLICKHOUSE.persistentVolumeClaimName,
-  containerName: OPERATOR_CLICKHOUSE.containerName,
-  podLabels: OPERATOR_CLICKHOUSE.podLabels,
-  httpPort: OPERATOR_CLICKHOUSE.httpPort,
-  nativePort: OPERATOR_CLICKHOUSE.nativePort,
-};
 
 /**
  * Labels of the bundled Valkey pod (chart subchart `redis`): instance and component, which do not depend on how
