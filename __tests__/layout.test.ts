@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { NODE_TS_ARGS } from "./support/node-ts";
 
 /*
  * The folder tree is the architecture: constructs/ holds one folder per domain, and no module imports a module
@@ -69,5 +71,11 @@ describe("repository layout", () => {
       ["d.ts", ["a.ts"]],
     ]);
     expect(findCycles(graph)).toEqual([["a.ts", "b.ts", "c.ts"]]);
+  });
+
+  it("loads the configuration without the provider bindings or cdktf (a bad file fails fast; synth stays cheap)", () => {
+    const script = `require("./config/load"); console.log(JSON.stringify(Object.keys(require.cache).filter((path) => /node_modules\\/(cdktf|@cdktf)\\//.test(path))))`;
+    const loaded = JSON.parse(execFileSync(process.execPath, [...NODE_TS_ARGS, "-e", script], { cwd: ROOT, encoding: "utf8" }));
+    expect(loaded).toEqual([]);
   });
 });

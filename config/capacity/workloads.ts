@@ -2,7 +2,7 @@ import { CLOUDWATCH_OBSERVABILITY_CONFIGURATION } from "../../constructs/cluster
 import { DISK_METRICS_RESOURCES, RETENTION_JOB_RESOURCES } from "../../constructs/clickhouse/job-resources";
 import { buildLangfuseValues, type LangfuseChartValues, type LangfuseEndpoints } from "../../constructs/langfuse/values";
 import { buildLangfuseV4Values, type LangfuseV4ChartValues } from "../../constructs/langfuse/values-v4";
-import { CLICKHOUSE_ADDON_CHARTS, CLICKHOUSE_ADDON_NAMESPACES, CLICKHOUSE_ADDON_RESOURCES } from "../../constructs/platform/clickhouse-operator";
+import { CLICKHOUSE_ADDON_CHARTS, CLICKHOUSE_ADDON_NAMESPACES, CLICKHOUSE_ADDON_RESOURCES } from "../../constructs/platform/clickhouse-addons";
 import { clusterAutoscalerValues } from "../../constructs/platform/cluster-autoscaler";
 import { LOAD_BALANCER_CONTROLLER_REPLICAS, LOAD_BALANCER_CONTROLLER_RESOURCES, WEBHOOK_PROBE_RESOURCES } from "../../constructs/platform/load-balancer-controller";
 import { BITNAMI_V3_CLICKHOUSE } from "../../contract/clickhouse-flavours";
