@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planCapacity } from "../config/capacity/plan";
@@ -10,7 +10,9 @@ import { loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
 import { formatCapacity } from "../scripts/capacity/report";
 import { readSynthesizedEnvironment, type SynthesizedStack } from "../scripts/cost/synthesized";
-import { cleanupSynth, environment, resources, synthesize, TODAY } from "./support/synth";
+import { cleanupSynth, FIXTURE_ENVIRONMENTS_FILE, environment, resources, synthesize, TODAY } from "./support/synth";
+import { tmpdir } from "node:os";
+import { NODE_TS_ARGS } from "./support/node-ts";
 
 /* The cost estimate prices node groups at the nodes the capacity model needs; npm run capacity prints the model. */
 
@@ -65,11 +67,15 @@ describe("node groups priced at the capacity model's count", () => {
 
 describe("npm run capacity", () => {
   const script = join(__dirname, "../scripts/capacity.ts");
+  // The script reads environments.yaml from its working directory: a folder holding the tests' own copy.
+  const cwd = mkdtempSync(join(tmpdir(), "langfuse-capacity-"));
+  copyFileSync(FIXTURE_ENVIRONMENTS_FILE, join(cwd, "environments.yaml"));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+    spawnSync(process.execPath, [...NODE_TS_ARGS, script, ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
 
   it("prints each node group with requested vs allocatable at baseline and at max replicas, for --env", () => {
-    const output = execFileSync(process.execPath, ["--import", "tsx", script, "--env", "prod"], { encoding: "utf8", env: { ...process.env, LANGFUSE_ENV: "dev" } });
+    const output = execFileSync(process.execPath, [...NODE_TS_ARGS, script, "--env", "prod"], { cwd, encoding: "utf8", env: { ...process.env, LANGFUSE_ENV: "dev" } });
     expect(output).toContain("Capacity of environment 'prod'");
     expect(output).toMatch(/^node group general: t4g\.medium, ON_DEMAND/m);
     expect(output).toMatch(/^node group clickhouse: r7g\.xlarge, ON_DEMAND, one AZ/m);

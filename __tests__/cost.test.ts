@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { DEFAULT_PRICE_FILE, loadPrices } from "../scripts/cost/prices";
 import { formatReport } from "../scripts/cost/report";
 import { readSynthesizedEnvironment, type Json, type SynthesizedStack } from "../scripts/cost/synthesized";
 import { NODE_TS_ARGS } from "./support/node-ts";
-import { cleanupSynth, environment, synthesize, TODAY as SYNTH_TODAY } from "./support/synth";
+import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize, TODAY as SYNTH_TODAY } from "./support/synth";
 
 const FIXTURE = join(__dirname, "fixtures/cost/small");
 const TODAY = "2026-11-23";
@@ -271,7 +271,11 @@ describe("the repository's environments", () => {
 
 describe("npm run cost", () => {
   it("prints the report of a synthesized folder given with --dir", () => {
-    const output = execFileSync(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/cost.ts"), "--env", "dev", "--dir", FIXTURE], { encoding: "utf8" });
+    // The script reads environments.yaml from its working directory: a folder holding the tests' own copy.
+    const cwd = mkdtempSync(join(tmpdir(), "langfuse-cost-cli-"));
+    copyFileSync(FIXTURE_ENVIRONMENTS_FILE, join(cwd, "environments.yaml"));
+    const output = execFileSync(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/cost.ts"), "--env", "dev", "--dir", FIXTURE], { cwd, encoding: "utf8" });
+    rmSync(cwd, { recursive: true, force: true });
     expect(output).toContain("Monthly cost estimate for environment 'dev'");
     expect(output).toMatch(/^network$/m);
     expect(output).toContain("aws_opensearch_domain.search");
