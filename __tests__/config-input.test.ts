@@ -8,8 +8,7 @@ import { deepMerge } from "../config/load";
 import { PROFILES } from "../config/profiles";
 import { environmentSchema } from "../config/schema";
 import { configErrorOf } from "./support/errors";
-import { CLUSTER_ADMINS } from "./support/fixtures";
-import { loadInline } from "./support/synth";
+import { FIXTURE_ENVIRONMENTS_FILE, loadInline } from "./support/synth";
 
 /*
  * Values AWS, Terraform Cloud, Kubernetes or ClickHouse would reject or misread at apply are refused at synth,
@@ -160,13 +159,14 @@ describe("ARNs in the environment's region", () => {
     expect(error.key).toBe("environments.dev.cluster.adminPrincipalArns.0");
   });
 
-  it("loads the README's prod-eu example over shared defaults holding a us-east-1 credential", () => {
+  it("loads the README's example of a second-region environment beside the fixture's dev and prod", () => {
     const readme = readFileSync(join(__dirname, "../README.md"), "utf8");
-    const block = /```yaml\n(environments:\n {2}prod-eu:[\s\S]*?)```/.exec(readme);
-    expect(block, "README's prod-eu example").not.toBeNull();
-    // The shared defaults of environments.yaml: the cluster's administrators and the pull-through cache credential.
-    const document = { defaults: { ...CLUSTER_ADMINS, imageCache: { dockerHubCredentialArn: CREDENTIAL_ARN("us-east-1") } }, ...parseYaml(block![1]) };
-    const { config } = loadInline(document, "prod-eu");
+    const block = /```yaml\n(environments:\n {2}eu:[\s\S]*?)```/.exec(readme);
+    expect(block, "README's eu example").not.toBeNull();
+    // As a user adds it: into a file whose defaults hold the cluster admins and a us-east-1 pull-through credential.
+    const fixture = parseYaml(readFileSync(FIXTURE_ENVIRONMENTS_FILE, "utf8"));
+    const document = deepMerge(fixture, parseYaml(block![1]));
+    const { config } = loadInline(document as object, "eu");
     expect(config.region).toBe("eu-west-1");
     expect(config.imageCache.dockerHubCredentialArn).toContain(":eu-west-1:");
   });
