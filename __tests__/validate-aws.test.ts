@@ -42,6 +42,14 @@ describe("validate:aws stripping (scripts/validate-aws/strip.ts)", () => {
     }
   }
 
+  it("drops output preconditions (the workspaces stack's state-file guard reads the folder it runs in) and keeps the outputs", () => {
+    const original = stacks.prod.workspaces.output["state-file"];
+    expect(original.precondition, "the guard exists in the synthesized stack").toBeDefined();
+    const { config } = stripToAws(stacks.prod.workspaces, "5.100.0");
+    expect(config.output["state-file"].value).toBe(original.value);
+    expect(config.output["state-file"].precondition).toBeUndefined();
+  });
+
   it("replaces tfe_outputs reads of the deps stack by a declared placeholder variable", () => {
     const { config, placeholders, removed } = stripToAws(stacks.prod.deps, "5.100.0");
     expect(removed.some((address) => address.startsWith("data.tfe_outputs."))).toBe(true);

@@ -22,6 +22,21 @@ export interface StrippedStack {
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 const isAws = (type: string) => type === "aws" || type.startsWith("aws_");
 
+/**
+ * Outputs without their preconditions: those guard where a stack is run (the workspaces stack's state-file check
+ * reads path.cwd), and validate runs each stack in a scratch folder of its own.
+ */
+function withoutPreconditions(outputs: Json | undefined): Json | undefined {
+  if (!isObject(outputs)) return outputs;
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, output]) => {
+      if (!isObject(output)) return [name, output];
+      const { precondition: _guard, ...rest } = output;
+      return [name, rest];
+    }),
+  );
+}
+
 /** `TYPE.NAME` or `data.TYPE.NAME` of a block that is gone, wherever it appears in an expression. */
 function referencePattern(removedTypes: readonly string[]): RegExp | undefined {
   if (removedTypes.length === 0) return undefined;
@@ -90,7 +105,7 @@ export function stripToAws(stack: JsonObject, awsVersion?: string): StrippedStac
 
   const config: JsonObject = { terraform };
   if (isObject(stack.provider) && stack.provider.aws !== undefined) config.provider = { aws: stack.provider.aws };
-  for (const [key, value] of Object.entries({ variable: stack.variable, locals: stack.locals, data, resource, output: stack.output })) {
+  for (const [key, value] of Object.entries({ variable: stack.variable, locals: stack.locals, data, resource, output: withoutPreconditions(stack.output) })) {
     if (value !== undefined) config[key] = value;
   }
 
