@@ -7,12 +7,12 @@ import { REMOVED_SYSTEM_LOGS } from "../contract/clickhouse-system-logs";
 import { LANGFUSE_LINES } from "../contract/langfuse-lines";
 import { READINESS_GATE_POD_LABEL } from "../contract/readiness-gates";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../contract/secret-keys";
-import { WEB_MIGRATION_GRACE_SECONDS, type LangfuseEndpoints } from "../constructs/langfuse/values";
-import { buildLangfuseV4Values, clickhouseExtraConfig, LANGFUSE_RUN_AS_USER, VALKEY_CONFIG } from "../constructs/langfuse/values-v4";
+import { LANGFUSE_RUN_AS_USER, WEB_MIGRATION_GRACE_SECONDS } from "../constructs/langfuse/values";
+import { buildLangfuseV4Values, clickhouseExtraConfig, VALKEY_CONFIG } from "../constructs/langfuse/values-v4";
 import { chartKeysFile, referenceFolder, renderChartKeyIndex } from "../scripts/chart-keys";
-import { chartKeys } from "./support/chart-keys";
+import { chartKeys, keyPaths } from "./support/chart-keys";
 import { chartValues, coalesceValues, crdSchema, renderClickHouseCluster, renderDeploymentReplicas, renderKeeperCluster, schemaErrors } from "./support/chart-v4";
-import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
+import { EXTERNAL_CLICKHOUSE, LANGFUSE_ENDPOINTS } from "./support/fixtures";
 import { environment } from "./support/synth";
 
 /*
@@ -27,23 +27,7 @@ const REFERENCE = referenceFolder(CHART);
 const OPERATOR_REFERENCE = join(REFERENCE, "..", "clickhouse-operator");
 const { existsInChart, freeFormMaps: FREE_FORM_MAPS, unknownKeyPaths } = chartKeys(CHART);
 
-function keyPaths(values: unknown, path: string[] = []): string[] {
-  if (values === null || typeof values !== "object" || Array.isArray(values)) return [path.join(".")];
-  return Object.entries(values).flatMap(([key, child]) => [[...path, key].join("."), ...keyPaths(child, [...path, key])]);
-}
-
-const endpoints: LangfuseEndpoints = {
-  databaseHost: "langfuse-prod.abc.us-east-1.rds.amazonaws.com",
-  databasePort: "5432",
-  databaseName: "langfuse",
-  databaseUsername: "langfuse",
-  bucketName: "langfuse-prod-data",
-  bucketRegion: "us-east-1",
-  langfuseRoleArn: "arn:aws:iam::123456789012:role/langfuse-prod-langfuse",
-  redisHost: "master.langfuse-prod.abc.use1.cache.amazonaws.com",
-  redisPort: "6379",
-  imageRegistryPrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/langfuse-prod-cache",
-};
+const endpoints = LANGFUSE_ENDPOINTS;
 
 const imageCache = { imageCache: { enabled: true, dockerHubCredentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub" } };
 

@@ -6,11 +6,10 @@ import {
   buildLangfuseValues,
   clickhouseServerOverrides,
   WEB_MIGRATION_GRACE_SECONDS,
-  type LangfuseEndpoints,
 } from "../constructs/langfuse/values";
 import { CHART_KEYS_FILE, CHART_VERSION, DEFAULT_REFERENCE, renderChartKeyIndex } from "../scripts/chart-keys";
-import { chartKeys } from "./support/chart-keys";
-import { EXTERNAL_CLICKHOUSE } from "./support/fixtures";
+import { chartKeys, keyPaths } from "./support/chart-keys";
+import { EXTERNAL_CLICKHOUSE, LANGFUSE_ENDPOINTS } from "./support/fixtures";
 import { deepMerge } from "../config/load";
 import { environment } from "./support/synth";
 
@@ -25,24 +24,7 @@ const environmentV3 = (name: string, overrides: object = {}): EnvironmentConfig 
 type Tree = Record<string, unknown>;
 const { existsInChart, freeFormMaps: FREE_FORM_MAPS, unknownKeyPaths } = chartKeys(CHART_VERSION);
 
-/** Every key path of `values` (leaves and maps), for coverage assertions. */
-function keyPaths(values: unknown, path: string[] = []): string[] {
-  if (values === null || typeof values !== "object" || Array.isArray(values)) return [path.join(".")];
-  return Object.entries(values).flatMap(([key, child]) => [[...path, key].join("."), ...keyPaths(child, [...path, key])]);
-}
-
-const endpoints: LangfuseEndpoints = {
-  databaseHost: "langfuse-prod.cluster-abc.us-east-1.rds.amazonaws.com",
-  databasePort: "5432",
-  databaseName: "langfuse",
-  databaseUsername: "langfuse",
-  bucketName: "langfuse-prod-data",
-  bucketRegion: "us-east-1",
-  langfuseRoleArn: "arn:aws:iam::123456789012:role/langfuse-prod-langfuse",
-  redisHost: "master.langfuse-prod.abc.use1.cache.amazonaws.com",
-  redisPort: "6379",
-  imageRegistryPrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/langfuse-prod-cache",
-};
+const endpoints = LANGFUSE_ENDPOINTS;
 
 const externalClickHouse = { clickhouse: EXTERNAL_CLICKHOUSE };
 

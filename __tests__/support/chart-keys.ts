@@ -87,3 +87,9 @@ export function chartKeys(version: string): ChartKeys {
   loaded.set(version, keys);
   return keys;
 }
+
+/** Every key path of `values` (leaves and maps), for coverage assertions. */
+export function keyPaths(values: unknown, path: string[] = []): string[] {
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return [path.join(".")];
+  return Object.entries(values).flatMap(([key, child]) => [[...path, key].join("."), ...keyPaths(child, [...path, key])]);
+}

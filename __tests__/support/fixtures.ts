@@ -1,3 +1,4 @@
+import type { LangfuseEndpoints } from "../../constructs/langfuse/values";
 /** Configuration overrides shared by several test files. */
 
 /** An external ClickHouse (ClickHouse Cloud-like) instead of the bundled one; the password stays in Secrets Manager. */
@@ -11,3 +12,17 @@ export const EXTERNAL_CLICKHOUSE = {
 
 /** Every environment names an administrator who can reach its cluster (`defaults` of inline documents). */
 export const CLUSTER_ADMINS = { cluster: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/Admin"] } } as const;
+
+/** What the deps and network stacks hand the Langfuse values builders, as literal prod-like values. */
+export const LANGFUSE_ENDPOINTS: LangfuseEndpoints = {
+  databaseHost: "langfuse-prod.cluster-abc.us-east-1.rds.amazonaws.com",
+  databasePort: "5432",
+  databaseName: "langfuse",
+  databaseUsername: "langfuse",
+  bucketName: "langfuse-prod-data",
+  bucketRegion: "us-east-1",
+  langfuseRoleArn: "arn:aws:iam::123456789012:role/langfuse-prod-langfuse",
+  redisHost: "master.langfuse-prod.abc.use1.cache.amazonaws.com",
+  redisPort: "6379",
+  imageRegistryPrefix: "123456789012.dkr.ecr.us-east-1.amazonaws.com/langfuse-prod-cache",
+};

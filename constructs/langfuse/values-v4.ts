@@ -12,20 +12,21 @@ import {
   WEB_MIGRATION_GRACE_SECONDS,
   componentLabels,
   headlessInitEnv,
+  LANGFUSE_POD_SECURITY_CONTEXT,
   kubernetesResources,
   nextAuthUrl,
   oneAtATime,
   secretRef,
   spreadAcrossZones,
-  type ChartHpa,
   type EnvVar,
-  type HttpProbe,
   type KubernetesResources,
   type LangfuseEndpoints,
-  type PodDisruptionBudget,
+  type LangfuseImage,
+  type PodSecurityContext,
+  type WebValues,
+  type WorkerValues,
   type SecretKeyRef,
   type Toleration,
-  type TopologySpreadConstraint,
 } from "./values";
 
 /*
@@ -50,13 +51,6 @@ export const DOCKER_HUB_IMAGES_V4 = {
 } as const;
 
 /**
- * User and group the Langfuse images run as: web/Dockerfile and worker/Dockerfile of langfuse/langfuse create
- * `nextjs` / `expressjs` with uid 1001 and own the app files with gid 1001. Kubernetes cannot check runAsNonRoot
- * against a named image user, so the pods say the number.
- */
-export const LANGFUSE_RUN_AS_USER = 1001;
-
-/**
  * Keeper sizing: the coordination data of one Langfuse cluster is a few MiB and Keeper idles at a few millicores;
  * requests stay small because in prod they come out of the ClickHouse node, next to ClickHouse and the DaemonSets.
  */
@@ -65,39 +59,8 @@ export const KEEPER_RESOURCES: KubernetesResources = {
   limits: { cpu: "500m", memory: "1Gi" },
 };
 
-interface Image {
-  readonly repository: string;
-}
-
-interface ImageWithTag {
-  readonly repository: string;
+interface ImageWithTag extends LangfuseImage {
   readonly tag: string;
-}
-
-interface DeploymentValues {
-  readonly image?: Image;
-  readonly resources: KubernetesResources;
-  readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly topologySpreadConstraints: readonly TopologySpreadConstraint[] };
-  readonly livenessProbe: HttpProbe;
-  readonly keda: { readonly enabled: false };
-  readonly pdb: PodDisruptionBudget;
-}
-
-interface WebValues extends DeploymentValues {
-  readonly readinessProbe: HttpProbe;
-  /** Rendered so the Deployment has no `replicas`; the KEDA ScaledObject adopts it (constructs/langfuse/autoscaling.ts). */
-  readonly hpa: ChartHpa;
-}
-
-interface WorkerValues extends DeploymentValues {
-  readonly hpa: ChartHpa;
-}
-
-interface PodSecurityContext {
-  readonly runAsNonRoot: true;
-  readonly runAsUser: number;
-  readonly runAsGroup: number;
-  readonly seccompProfile: { readonly type: "RuntimeDefault" };
 }
 
 interface ContainerSecurityContext {
@@ -243,7 +206,7 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
       name: LANGFUSE_SERVICE_ACCOUNT.name,
       annotations: { "eks.amazonaws.com/role-arn": endpoints.langfuseRoleArn },
     },
-    podSecurityContext: { runAsNonRoot: true, runAsUser: LANGFUSE_RUN_AS_USER, runAsGroup: LANGFUSE_RUN_AS_USER, seccompProfile: { type: "RuntimeDefault" } },
+    podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
     // No readOnlyRootFilesystem: Next.js writes its cache under .next/ at run time.
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     additionalEnv: [...headlessInitEnv(config), ...migrationEnv(config)],

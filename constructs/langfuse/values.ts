@@ -89,7 +89,7 @@ export interface PodDisruptionBudget {
 }
 
 /** A Langfuse image: the chart takes the repository (registry included) and the tag from appVersion. */
-interface LangfuseImage {
+export interface LangfuseImage {
   readonly repository: string;
 }
 
@@ -99,7 +99,8 @@ interface BitnamiImage {
   readonly repository: string;
 }
 
-interface DeploymentValues {
+/** What web and worker share in the chart's values (1.5.x and 2.x alike). */
+export interface DeploymentValues {
   readonly resources: KubernetesResources;
   readonly pod: { readonly labels: Readonly<Record<string, string>>; readonly topologySpreadConstraints: readonly TopologySpreadConstraint[] };
   readonly livenessProbe: HttpProbe;
@@ -116,18 +117,18 @@ export interface ChartHpa {
   readonly targetCPUUtilizationPercentage: number;
 }
 
-interface WebValues extends DeploymentValues {
+export interface WebValues extends DeploymentValues {
   readonly readinessProbe: HttpProbe;
   /** Rendered so the Deployment has no `replicas`; the KEDA ScaledObject adopts it (constructs/langfuse/autoscaling.ts). */
   readonly hpa: ChartHpa;
 }
 
-interface WorkerValues extends DeploymentValues {
+export interface WorkerValues extends DeploymentValues {
   readonly hpa: ChartHpa;
 }
 
 /** The Kubernetes pod security context of web and worker (the chart's `langfuse.podSecurityContext`). */
-interface PodSecurityContext {
+export interface PodSecurityContext {
   readonly runAsNonRoot: true;
   readonly runAsUser: number;
   readonly runAsGroup: number;
@@ -339,7 +340,14 @@ export function spreadAcrossZones(component: "web" | "worker"): TopologySpreadCo
  * the kubelet cannot check against runAsNonRoot without the numeric id. With the rest this meets the Pod Security
  * Standard `restricted`. The root filesystem stays writable: Next.js writes its cache under the app folder.
  */
-export const LANGFUSE_POD_SECURITY_CONTEXT: PodSecurityContext = { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } };
+/**
+ * User and group the Langfuse images run as: web/Dockerfile and worker/Dockerfile of langfuse/langfuse create
+ * `nextjs` / `expressjs` with uid 1001 and own the app files with gid 1001. Kubernetes cannot check runAsNonRoot
+ * against a named image user, so the pods say the number.
+ */
+export const LANGFUSE_RUN_AS_USER = 1001;
+
+export const LANGFUSE_POD_SECURITY_CONTEXT: PodSecurityContext = { runAsNonRoot: true, runAsUser: LANGFUSE_RUN_AS_USER, runAsGroup: LANGFUSE_RUN_AS_USER, seccompProfile: { type: "RuntimeDefault" } };
 export const LANGFUSE_CONTAINER_SECURITY_CONTEXT: ContainerSecurityContext = { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } };
 
 // A PDB that always lets one pod go: it slows drains down to one pod at a time and never blocks them.
