@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
-import { applyStatements, ATTACHABLE_AWS_MANAGED_POLICIES, boundaryStatements, PASS_ROLE_SERVICES, planStatements } from "../constructs/terraform-cloud/run-role-policies";
+import { applyStatements, ATTACHABLE_AWS_MANAGED_POLICIES, boundaryStatements, environmentTagStatements, PASS_ROLE_SERVICES, planStatements } from "../constructs/terraform-cloud/run-role-policies";
 import { createApp } from "../stacks/app-factory";
 import { WorkspacesStack } from "../stacks/workspaces-stack";
 import { decide, evaluate, type IamRequest, type SynthStatement } from "./support/iam-evaluator";
@@ -314,6 +314,7 @@ describe("IAM size limits", () => {
       namePrefix: prefix,
       permissionsBoundaryArn: `arn:aws-us-gov:iam::111122223333:policy/${prefix}permissions-boundary`,
       permissionsBoundaryName: `${prefix}permissions-boundary`,
+      environmentTagPolicyName: `${prefix}environment-tag`,
       protectedRoleNames: DEPLOYED_STACKS.flatMap((stack) => [`${prefix}${stack}-tfc-run`, `${prefix}${stack}-tfc-plan`]),
       hostedZoneIds: ["Z0123456789ABCDEFGHIJKLMNO"],
       externalSecretArns: ["arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf", "arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:clickhouse-cloud-AbCdEf"],
@@ -322,6 +323,7 @@ describe("IAM size limits", () => {
     expect(render(planStatements(scope))).toBeLessThan(INLINE_POLICY_LIMIT * 0.8);
     // A managed policy holds at most 6,144 characters.
     expect(render(boundaryStatements())).toBeLessThan(6_144);
+    expect(render(environmentTagStatements(scope))).toBeLessThan(6_144);
   });
 });
 

@@ -184,10 +184,11 @@ describe.each(["dev", "prod"])("the workspaces stack of %s", (name) => {
     ]);
   });
 
-  it.each(DEPLOYED_STACKS)("gives the %s roles inline policies only, never * on * and never NotAction", (stack) => {
+  it.each(DEPLOYED_STACKS)("gives the %s roles inline policies (and the apply role the environment-tag policy), never * on * and never NotAction", (stack) => {
+    const tagPolicy = Object.entries(resources(json, "aws_iam_policy")).find(([, policy]) => policy.name === naming.environmentTagPolicy)![0];
     for (const roleName of [naming.runRole(stack), naming.planRole(stack)]) {
       const { statements, managed } = permissionsOf(json, roleName);
-      expect(managed).toEqual([]);
+      expect(managed).toEqual(roleName === naming.runRole(stack) ? [`\${aws_iam_policy.${tagPolicy}.arn}`] : []);
       for (const statement of statements) {
         expect(statement.not_actions).toBeUndefined();
         expect(statement.not_resources).toBeUndefined();
@@ -237,10 +238,10 @@ describe("several environments", () => {
     expect(workspaceNames(json)).toEqual(["app", "deps", "network"].flatMap((stack) => [`langfuse-dev-${stack}`, `langfuse-prod-${stack}`]).sort());
   });
 
-  it("shares one project and one identity provider in a shared account, and gives each environment its own boundary", () => {
+  it("shares one project and one identity provider in a shared account, and gives each environment its own boundary and tag policy", () => {
     expect(Object.keys(resources(json, "tfe_project"))).toHaveLength(1);
     expect(Object.keys(resources(json, "aws_iam_openid_connect_provider"))).toHaveLength(1);
-    expect(Object.values(resources(json, "aws_iam_policy")).map((policy) => policy.name).sort()).toEqual(["langfuse-dev-permissions-boundary", "langfuse-prod-permissions-boundary"]);
+    expect(Object.values(resources(json, "aws_iam_policy")).map((policy) => policy.name).sort()).toEqual(["langfuse-dev-environment-tag", "langfuse-dev-permissions-boundary", "langfuse-prod-environment-tag", "langfuse-prod-permissions-boundary"]);
   });
 
   it("never triggers runs across environments", () => {

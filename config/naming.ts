@@ -54,6 +54,11 @@ export class Naming {
     return this.resource("permissions-boundary");
   }
 
+  /** The managed policy that refuses the apply roles any create without the environment's tag. */
+  get environmentTagPolicy(): string {
+    return this.resource("environment-tag");
+  }
+
   /** The Terraform Cloud team whose token reads the environment's upstream outputs (paid editions only). */
   get outputsReaderTeam(): string {
     return this.resource("outputs-reader");

@@ -10,7 +10,7 @@ import { localStatePath } from "../contract/state-location";
 import { stackWorkingDirectory } from "../contract/synth-layout";
 import { requireDisjointIamPrefixes } from "../config/prefixes";
 import { UPSTREAMS } from "../contract/upstream-readers";
-import { TfcOidcProvider, TfcPermissionsBoundary, TfcRunRole, type RunPhase } from "../constructs/terraform-cloud/dynamic-credentials";
+import { TfcEnvironmentTagPolicy, TfcOidcProvider, TfcPermissionsBoundary, TfcRunRole, type RunPhase } from "../constructs/terraform-cloud/dynamic-credentials";
 import { TfcOutputsReader } from "../constructs/terraform-cloud/outputs-reader";
 import { TfcProject } from "../constructs/terraform-cloud/project";
 import type { RunPolicyScope } from "../constructs/terraform-cloud/run-role-policies";
@@ -166,12 +166,14 @@ export class WorkspacesStack extends TerraformStack {
       namePrefix: naming.iamPrefix,
       permissionsBoundaryArn: boundary.policy.arn,
       permissionsBoundaryName: naming.permissionsBoundary,
+      environmentTagPolicyName: naming.environmentTagPolicy,
       protectedRoleNames: DEPLOYED_STACKS.flatMap((stack) => [naming.runRole(stack), naming.planRole(stack)]),
       externalSecretArns: externalSecretArns(environment),
       hostedZoneIds: environment.ingress.enabled && environment.ingress.hostedZoneId ? [environment.ingress.hostedZoneId] : [],
     };
-    const roleArn = (stack: DeployedStack, phase: RunPhase) =>
-      new TfcRunRole(scope, phase === "apply" ? `${stack}-run-role` : `${stack}-plan-role`, {
+    const applyRoleNames: string[] = [];
+    const roleArn = (stack: DeployedStack, phase: RunPhase) => {
+      const { role } = new TfcRunRole(scope, phase === "apply" ? `${stack}-run-role` : `${stack}-plan-role`, {
         roleName: phase === "apply" ? naming.runRole(stack) : naming.planRole(stack),
         phase,
         oidcProvider: shared.account.oidcProvider,
@@ -181,7 +183,10 @@ export class WorkspacesStack extends TerraformStack {
         scope: policyScope,
         tags: { ...environment.tags, Environment: environment.name },
         provider,
-      }).role.arn;
+      });
+      if (phase === "apply") applyRoleNames.push(role.name);
+      return role.arn;
+    };
 
     // Downstream first: an upstream workspace's settings name the workspaces that may read its state.
     const workspaces = new Map<DeployedStack, TfcWorkspace>();
@@ -211,6 +216,7 @@ export class WorkspacesStack extends TerraformStack {
         }),
       );
     }
+    new TfcEnvironmentTagPolicy(scope, "environment-tag", { policyName: naming.environmentTagPolicy, environment: environment.name, scope: policyScope, roleNames: applyRoleNames, provider });
     if (!free) this.addOutputsToken(scope, environment, naming, shared.organization, workspaces);
     for (const stack of DEPLOYED_STACKS) {
       const index = DEPLOYED_STACKS.indexOf(stack);

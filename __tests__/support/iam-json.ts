@@ -54,3 +54,13 @@ export function managedPolicyStatements(json: TfJson, policyName: string): Synth
   if (!policy) throw new Error(`no managed policy ${policyName}`);
   return documentStatements(json, policy.policy);
 }
+
+/** Statements of every managed policy of this stack attached to a role (by reference, as Terraform resolves it). */
+export function attachedPolicyStatements(json: TfJson, roleLogical: string): SynthStatement[] {
+  const policies = resources(json, "aws_iam_policy");
+  return Object.values(resources(json, "aws_iam_role_policy_attachment"))
+    .filter((attachment) => attachment.role === `\${aws_iam_role.${roleLogical}.name}`)
+    .map((attachment) => /^\$\{aws_iam_policy\.([^.]+)\.arn\}$/.exec(attachment.policy_arn)?.[1])
+    .filter((logical): logical is string => logical !== undefined && logical in policies)
+    .flatMap((logical) => documentStatements(json, policies[logical].policy));
+}

@@ -3,9 +3,10 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { applyStatements, boundaryStatements, planStatements, type RunPolicyScope } from "./run-role-policies";
+import { applyStatements, boundaryStatements, environmentTagStatements, planStatements, type RunPolicyScope } from "./run-role-policies";
 
 export { RUN_ROLE_SERVICES } from "./run-role-policies";
 
@@ -162,6 +163,44 @@ export class TfcPermissionsBoundary extends Construct {
       name: props.policyName,
       description: `Permissions boundary of every IAM role of environment ${props.environment}`,
       policy: document.json,
+    });
+  }
+}
+
+export interface TfcEnvironmentTagPolicyProps {
+  /** Policy name, from the naming helper (the apply roles may not edit it: run-role-policies.ts). */
+  readonly policyName: string;
+  /** Environment the policy belongs to (for the description). */
+  readonly environment: string;
+  /** Partition and region of the environment's resources. */
+  readonly scope: Pick<RunPolicyScope, "partition" | "region">;
+  /** Names of the apply roles that get it (references, so each attachment waits for its role). */
+  readonly roleNames: readonly string[];
+  /**
+   * The AWS provider (account) the policy lives in.
+   * @default - the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The managed policy that makes an environment's apply roles tag what they create (environment-tag-on-create.ts),
+ * attached to each of them. Managed, not inline: the inline policies already use most of a role's 10,240 characters.
+ */
+export class TfcEnvironmentTagPolicy extends Construct {
+  readonly policy: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: TfcEnvironmentTagPolicyProps) {
+    super(scope, id);
+    const document = new DataAwsIamPolicyDocument(this, "document", { provider: props.provider, statement: environmentTagStatements(props.scope) });
+    this.policy = new IamPolicy(this, "policy", {
+      provider: props.provider,
+      name: props.policyName,
+      description: `Refuses the apply roles of environment ${props.environment} any create without its Environment tag`,
+      policy: document.json,
+    });
+    props.roleNames.forEach((role, index) => {
+      new IamRolePolicyAttachment(this, `attachment-${index}`, { provider: props.provider, role, policyArn: this.policy.arn });
     });
   }
 }

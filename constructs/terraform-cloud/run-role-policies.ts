@@ -1,4 +1,5 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { tagRequiredCreates } from "./environment-tag-on-create";
 
 /*
  * The permissions of Terraform Cloud's plan and apply roles and of the permissions boundary every role the stacks
@@ -139,6 +140,8 @@ export interface RunPolicyScope {
   readonly permissionsBoundaryArn: string;
   /** Name of that policy (under namePrefix, so it must be protected explicitly). */
   readonly permissionsBoundaryName: string;
+  /** Name of the managed policy that makes the apply roles tag what they create (under namePrefix too). */
+  readonly environmentTagPolicyName: string;
   /** Every plan and apply role of the environment: no run may change them. */
   readonly protectedRoleNames: readonly string[];
   /** Secrets outside the environment's names the stacks read (external ClickHouse password, Docker Hub credential). */
@@ -190,7 +193,8 @@ const BROAD_SERVICES = RUN_ROLE_SERVICES.filter((service) => !(NAME_SCOPED_SERVI
  * services without tag conditions are not affected (docs/threat-model.md lists what stays reachable).
  */
 function foreignEnvironmentDeny(scope: RunPolicyScope): Statement[] {
-  const actions = RUN_ROLE_SERVICES.map((service) => `${service}:*`);
+  // IAM too: the environment's roles and policies carry the tag like everything else.
+  const actions = [...RUN_ROLE_SERVICES, "iam"].map((service) => `${service}:*`);
   const otherThan = (key: string) => [
     { test: "Null", variable: key, values: ["false"] },
     { test: "StringNotEquals", variable: key, values: [scope.environment] },
@@ -256,7 +260,12 @@ export function applyStatements(scope: RunPolicyScope): Statement[] {
       actions: [...BOUNDED_ROLE_ACTIONS, ...ROLE_METADATA_ACTIONS, "iam:DeleteRolePermissionsBoundary", "iam:PassRole"],
       resources: protectedRoles,
     },
-    { sid: "ProtectBoundary", effect: "Deny", actions: POLICY_WRITE_ACTIONS, resources: [iamArn(scope, `policy/${scope.permissionsBoundaryName}`)] },
+    {
+      sid: "ProtectGuardPolicies",
+      effect: "Deny",
+      actions: POLICY_WRITE_ACTIONS,
+      resources: [scope.permissionsBoundaryName, scope.environmentTagPolicyName].map((name) => iamArn(scope, `policy/${name}`)),
+    },
     { sid: "NeverRemoveBoundaries", effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"], resources: ["*"] },
     DENY_ASSUME_ROLE,
     ...foreignEnvironmentDeny(scope),
@@ -292,6 +301,20 @@ export function planStatements(scope: RunPolicyScope): Statement[] {
     DENY_ASSUME_ROLE,
     ...foreignEnvironmentDeny(scope),
   ];
+}
+
+/**
+ * The apply roles' second policy, a managed one (the inline policies are near IAM's 10,240-character limit per
+ * role): every create listed in environment-tag-on-create.ts is refused without the Environment tag in its request.
+ * Together with `foreignEnvironmentDeny` a run can make nothing that is not its own environment's.
+ */
+export function environmentTagStatements(scope: Pick<RunPolicyScope, "partition" | "region">): Statement[] {
+  return tagRequiredCreates(scope.partition, scope.region).map(({ resource, actions }) => ({
+    effect: "Deny",
+    actions: [...actions],
+    resources: [resource],
+    condition: [{ test: "Null", variable: "aws:RequestTag/Environment", values: ["true"] }],
+  }));
 }
 
 /**
