@@ -21,7 +21,9 @@ export const IMAGE_DIGESTS: Readonly<Record<string, string | null>> = {
   // clickhouse-client of the Jobs against the operator's ClickHouse (v4 line, v3→v4 move): a release of chart 2.0.0's
   // 26.4 server line that several public repositories pin by this tag.
   "docker.io/clickhouse/clickhouse-server:26.4.4.38": null,
-  "public.ecr.aws/docker/library/node:24.8.0-alpine3.21": null,
+  // Agreed on by two public repositories (one pulling it from Docker Hub, one from this ECR Public mirror: the
+  // mirror serves Docker Hub's official images under the same digests).
+  "public.ecr.aws/docker/library/node:24.8.0-alpine3.21": "sha256:f9e76ef2f60fc2003507927805d10e10c78e269186e8111b36f13b0cbe76218c",
 };
 
 /** `image@digest` when the table knows the digest, else the image by tag; throws for an image not in the table. */
