@@ -3,10 +3,10 @@ import type { EnvironmentConfig } from "../config/schema";
 import { DISK_METRICS_POD_LABELS } from "../constructs/clickhouse/disk-metrics";
 import { RETENTION_POD_LABELS } from "../constructs/clickhouse/retention";
 import { externalClickHousePorts, KUBE_DNS } from "../constructs/langfuse/network-policies";
-import { BUNDLED_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
+import { BUNDLED_VALKEY_POD_LABELS, V4_VALKEY_POD_LABELS } from "../constructs/langfuse/release";
 import { CLICKHOUSE_ADDON_NAMESPACES } from "../constructs/platform/clickhouse-operator";
 import { BITNAMI_V3_CLICKHOUSE, OPERATOR_V4_CLICKHOUSE } from "../contract/clickhouse-flavours";
-import { allowed, policiesOf, type Endpoint } from "./support/network-policy";
+import { allowed, policiesOf, selects, type Endpoint } from "./support/network-policy";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 afterAll(cleanupSynth);
@@ -100,11 +100,24 @@ describe("the labels the policies select on are the labels the pods carry", () =
     expect(pods.diskMetrics.labels).toEqual(DISK_METRICS_POD_LABELS);
   });
 
-  it("every workload pod is selected by at least one policy besides default deny", () => {
-    const { policies, pods } = setup(environment("dev"));
+  // Default deny selects every pod with an empty selector: count only the policies that name the pod.
+  const selectingPolicies = (policies: ReturnType<typeof policiesOf>, pod: Endpoint) =>
+    policies.filter((p) => (Object.keys(p.spec.pod_selector.match_labels ?? {}).length > 0 || (p.spec.pod_selector.match_expressions ?? []).length > 0) && selects(p.spec.pod_selector, pod.labels));
+
+  it("every workload pod of the v3 line is selected by at least one policy besides default deny", () => {
+    const { policies, pods } = setup(environment("dev", V3));
     for (const pod of [pods.web, pods.worker, pods.clickhouse, pods.valkey, pods.retention, pods.diskMetrics]) {
-      const selecting = policies.filter((p) => Object.keys(p.spec.pod_selector.match_labels ?? {}).length > 0 && Object.entries(p.spec.pod_selector.match_labels ?? {}).every(([k, v]) => pod.labels?.[k] === v));
-      expect(selecting.length, JSON.stringify(pod.labels)).toBeGreaterThan(0);
+      expect(selectingPolicies(policies, pod).length, JSON.stringify(pod.labels)).toBeGreaterThan(0);
+    }
+  });
+
+  it("every workload pod of the v4 line is selected by at least one policy besides default deny", () => {
+    const { policies, pods } = setup(environment("dev", { redis: { mode: "bundled" } }));
+    const valkey: Endpoint = { namespace: NAMESPACE, labels: V4_VALKEY_POD_LABELS, ip: "10.0.64.30" };
+    const server: Endpoint = { namespace: NAMESPACE, labels: OPERATOR_SERVER_POD_LABELS, ip: "10.0.64.20" };
+    const keeper: Endpoint = { namespace: NAMESPACE, labels: OPERATOR_KEEPER_POD_LABELS, ip: "10.0.64.21" };
+    for (const pod of [pods.web, pods.worker, valkey, server, keeper, pods.retention, pods.diskMetrics]) {
+      expect(selectingPolicies(policies, pod).length, JSON.stringify(pod.labels)).toBeGreaterThan(0);
     }
   });
 });
@@ -175,6 +188,28 @@ describe("prod: ElastiCache, ALB, ClickHouse behind the cleanup function's NLB",
     expect(can(nlb, pods.clickhouse, 8123)).toBe(true);
     expect(can(nlb, pods.clickhouse, 9000)).toBe(false);
     expect(can(internetUser, pods.clickhouse, 8123)).toBe(false);
+  });
+});
+
+describe("v4 line: chart 2.x's Valkey", () => {
+  const { policies, pods } = setup(environment("dev", { redis: { mode: "bundled" } }));
+  const can = (from: Endpoint, to: Endpoint, port: number) => allowed(policies, from, to, port);
+  const valkey: Endpoint = { namespace: NAMESPACE, labels: V4_VALKEY_POD_LABELS, ip: "10.0.64.30" };
+
+  it("lets web and worker reach Valkey, and nothing else", () => {
+    expect(can(pods.web, valkey, 6379)).toBe(true);
+    expect(can(pods.worker, valkey, 6379)).toBe(true);
+    for (const client of [pods.retention, pods.diskMetrics, pods.stranger]) expect(can(client, valkey, 6379)).toBe(false);
+  });
+
+  it("selects the Valkey pod and not web or worker, which share its instance label", () => {
+    const ingress = policies.find((p) => p.metadata.name === "langfuse-valkey-ingress")!;
+    expect(selects(ingress.spec.pod_selector, V4_VALKEY_POD_LABELS)).toBe(true);
+    expect(pods.web.labels?.["app.kubernetes.io/instance"]).toBe(V4_VALKEY_POD_LABELS["app.kubernetes.io/instance"]);
+    expect(selects(ingress.spec.pod_selector, pods.web.labels)).toBe(false);
+    expect(selects(ingress.spec.pod_selector, pods.worker.labels)).toBe(false);
+    // Nor may web reach a web pod on Valkey's port because they share the release's labels.
+    expect(can(pods.web, pods.worker, 6379)).toBe(false);
   });
 });
 

@@ -10,7 +10,7 @@ import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { ClusterProviders } from "../constructs/cluster/cluster-providers";
 import { LangfuseAutoscaling } from "../constructs/langfuse/autoscaling";
 import { LangfuseIngress } from "../constructs/langfuse/ingress";
-import { BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
+import { BUNDLED_VALKEY_POD_LABELS, LANGFUSE_RELEASE_NAME, V4_VALKEY_POD_LABELS, LANGFUSE_WEB_DEPLOYMENT, LANGFUSE_WEB_HPA, LANGFUSE_WEB_SERVICE, LangfuseRelease } from "../constructs/langfuse/release";
 import { BITNAMI_V3_CLICKHOUSE, clientImageReference, MIGRATED_V4_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER, OPERATOR_CLICKHOUSE_IMAGE, type ClickHouseFlavour } from "../contract/clickhouse-flavours";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
@@ -278,8 +278,8 @@ export class AppStack extends EnvironmentStack {
   private networkPolicies(config: EnvironmentConfig, serving: ClickHouseFlavour | undefined, operatorManaged: boolean): LangfuseNetworkPolicies {
     const bundled = config.clickhouse.mode === "bundled";
     const migrating = config.clickhouse.migration.phase !== "none";
-    // Chart 2.x's Valkey (valkey-io chart) is not labelled like the bitnami one: select the release's pods.
-    const valkeyLabels = config.langfuse.line === "v4" ? { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME } : BUNDLED_VALKEY_POD_LABELS;
+    // Chart 2.x's Valkey (valkey-io chart) is not labelled like the bitnami one.
+    const valkeyLabels = config.langfuse.line === "v4" ? V4_VALKEY_POD_LABELS : BUNDLED_VALKEY_POD_LABELS;
     return new LangfuseNetworkPolicies(this, "network-policies", {
       namespace: this.namespace,
       vpcCidr: this.network.vpc_cidr,

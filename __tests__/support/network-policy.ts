@@ -43,7 +43,7 @@ const matches = (selector: Record<string, string> | undefined, labels: Readonly<
   Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
 
 /** Whether a label selector selects a pod with `labels`; an operator the evaluator does not know fails loudly. */
-function selects(selector: Selector, labels: Readonly<Record<string, string>> = {}): boolean {
+export function selects(selector: Selector, labels: Readonly<Record<string, string>> = {}): boolean {
   return (
     matches(selector.match_labels, labels) &&
     (selector.match_expressions ?? []).every(({ key, operator, values = [] }) => {

@@ -26,6 +26,13 @@ export const LANGFUSE_WEB_HPA = `${LANGFUSE_RELEASE_NAME}-web`;
  */
 export const BUNDLED_VALKEY_POD_LABELS = { "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME, "app.kubernetes.io/component": "primary" } as const;
 
+/**
+ * Labels of chart 2.x's Valkey pod: the valkey-io chart (0.9.4) labels its pods with its selector labels only,
+ * `app.kubernetes.io/name` (the chart's name, which Helm replaces by the dependency alias `redis`) and
+ * `app.kubernetes.io/instance`. The name tells Valkey from web and worker, which share the instance label.
+ */
+export const V4_VALKEY_POD_LABELS = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": LANGFUSE_RELEASE_NAME } as const;
+
 export interface LangfuseReleaseProps {
   /** Namespace of the release (created beforehand, with the `langfuse-secrets` Secret in it). */
   readonly namespace: string;
