@@ -112,9 +112,9 @@ describe("no secret value inside the v4 values", () => {
 });
 
 describe("external services on v4", () => {
-  it("puts the PostgreSQL port into the host (the app ignores postgresql.port) and requires TLS", () => {
+  it("puts the PostgreSQL port into the host (the app ignores postgresql.port) and requires TLS, server verified", () => {
     const { postgresql } = valuesOf(environment("dev"));
-    expect(postgresql).toMatchObject({ deploy: false, host: `${endpoints.databaseHost}:5432`, args: "sslmode=require" });
+    expect(postgresql).toMatchObject({ deploy: false, host: `${endpoints.databaseHost}:5432`, args: "sslmode=require&sslaccept=strict&sslcert=/etc/langfuse/database-ca/rds-ca.pem" });
     expect(postgresql).not.toHaveProperty("port");
     expect(rendered(environment("dev")).postgresql).toMatchObject({ port: null });
   });

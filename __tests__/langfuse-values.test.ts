@@ -114,9 +114,9 @@ describe("no secret value inside the values", () => {
 });
 
 describe("external services", () => {
-  it("uses the external PostgreSQL over TLS with the deps endpoints", () => {
+  it("uses the external PostgreSQL over TLS, server verified, with the deps endpoints", () => {
     const { postgresql } = valuesOf(environmentV3("dev"));
-    expect(postgresql).toMatchObject({ deploy: false, host: endpoints.databaseHost, port: "5432", args: "sslmode=require" });
+    expect(postgresql).toMatchObject({ deploy: false, host: endpoints.databaseHost, port: "5432", args: "sslmode=require&sslaccept=strict&sslcert=/etc/langfuse/database-ca/rds-ca.pem" });
     expect(postgresql.auth).toMatchObject({ username: "langfuse", database: "langfuse" });
   });
 

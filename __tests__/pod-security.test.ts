@@ -106,7 +106,8 @@ describe("Pod Security Admission on the langfuse namespace", () => {
     const pod: PodSpec = {
       podContext: snake(langfuse.podSecurityContext) as TfJson,
       containers: [{ name: "web/worker", security_context: snake(langfuse.securityContext) }],
-      volumes: [],
+      // The database CA ConfigMap (constructs/langfuse/database-tls.ts), among the extra volumes of both components.
+      volumes: snake(langfuse.extraVolumes ?? []) as TfJson[],
       host: [],
     };
     expect(restrictedViolations(pod)).toEqual([]);

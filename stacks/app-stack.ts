@@ -19,6 +19,7 @@ import { CLICKHOUSE_MIGRATION_LABELS, ClickHouseMigration } from "../constructs/
 import { withMigratedClickHouse, withMovedClickHouseV4 } from "../constructs/langfuse/migration-values";
 import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
+import { DatabaseCa } from "../constructs/langfuse/database-ca";
 import { Observability } from "../constructs/observability/observability";
 import { buildLangfuseValues, CLICKHOUSE_STORAGE_CLASS, componentLabels, type LangfuseChartValues, type LangfuseEndpoints } from "../constructs/langfuse/values";
 import { buildLangfuseV4Values, type LangfuseV4ChartValues } from "../constructs/langfuse/values-v4";
@@ -104,6 +105,9 @@ export class AppStack extends EnvironmentStack {
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
     });
 
+    // The root web and worker verify PostgreSQL against (the values mount it and point Prisma's sslcert at it).
+    const databaseCa = config.database.tlsVerification ? new DatabaseCa(this, "database-ca", { namespace: this.namespace, region: config.region }) : undefined;
+
     const release = resolveRelease(config.langfuse);
     const v4 = release.line === "v4";
     const serving = servingClickHouse(config, release.line);
@@ -178,6 +182,8 @@ export class AppStack extends EnvironmentStack {
       dependsOn: [
         ...policies.policies,
         secret.secret,
+        // Web and worker mount it: without it their pods never start.
+        ...(databaseCa ? [databaseCa.configMap] : []),
         this.storageClasses.defaultClass,
         this.storageClasses.clickhouseClass,
         this.platform.ready,

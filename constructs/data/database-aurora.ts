@@ -3,6 +3,7 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
+import { RDS_CA_IDENTIFIER } from "../../contract/rds-ca";
 import type { DatabaseBuild, DatabaseEndpoint } from "./database-types";
 import { dataProtection, performanceInsights, TLS_ONLY_PARAMETERS } from "./database-protection";
 
@@ -53,6 +54,8 @@ export function createAuroraCluster(scope: Construct, build: DatabaseBuild): Dat
       instanceClass: "db.serverless",
       dbSubnetGroupName: build.subnetGroupName,
       publiclyAccessible: false,
+      // Each Aurora instance has its own server certificate: the CA is pinned per instance (the app ships its root).
+      caCertIdentifier: RDS_CA_IDENTIFIER,
       autoMinorVersionUpgrade: true,
       ...performanceInsights(build),
     });

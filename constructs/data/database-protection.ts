@@ -8,7 +8,7 @@ import type { DatabaseBuild } from "./database-types";
 /** Performance Insights' free retention, days. */
 const INSIGHTS_RETENTION_DAYS = 7;
 
-/** Parameter group settings that refuse unencrypted connections (Langfuse connects with sslmode=require). */
+/** Parameter group settings that refuse unencrypted connections (Langfuse connects with sslmode=require, and verifies the server with database.tlsVerification). */
 export const TLS_ONLY_PARAMETERS = [{ name: "rds.force_ssl", value: "1" }];
 
 /** Performance Insights arguments of an instance, encrypted with the data key when enabled. */

@@ -1,6 +1,7 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import type { Construct } from "constructs";
+import { RDS_CA_IDENTIFIER } from "../../contract/rds-ca";
 import type { DatabaseBuild, DatabaseEndpoint } from "./database-types";
 import { dataProtection, performanceInsights, TLS_ONLY_PARAMETERS } from "./database-protection";
 
@@ -35,6 +36,8 @@ export function createRdsInstance(scope: Construct, build: DatabaseBuild): Datab
     dbSubnetGroupName: build.subnetGroupName,
     vpcSecurityGroupIds: [build.securityGroupId],
     publiclyAccessible: false,
+    // Explicit, not AWS's default of the day: the app stack ships this CA's root to Langfuse, which verifies the server.
+    caCertIdentifier: RDS_CA_IDENTIFIER,
     multiAz: settings.multiAz,
     backupRetentionPeriod: settings.backupRetentionDays,
     copyTagsToSnapshot: true,

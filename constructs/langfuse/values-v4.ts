@@ -6,6 +6,7 @@ import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduli
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
+import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
 import {
   CLICKHOUSE_STORAGE_CLASS,
   BUCKET_PREFIXES,
@@ -69,7 +70,7 @@ interface ContainerSecurityContext {
   readonly capabilities: { readonly drop: readonly ["ALL"] };
 }
 
-interface LangfuseSection {
+interface LangfuseSection extends DatabaseCaVolumes {
   readonly image: { readonly tag: string };
   readonly salt: SecretKeyRef;
   readonly encryptionKey: SecretKeyRef;
@@ -210,6 +211,8 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     // No readOnlyRootFilesystem: Next.js writes its cache under .next/ at run time.
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     additionalEnv: [...headlessInitEnv(config), ...migrationEnv(config)],
+    // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
+    ...databaseCaVolumes(config.database.tlsVerification),
     web: {
       ...(webRepository && { image: { repository: webRepository } }),
       resources: kubernetesResources(web.resources),
@@ -237,11 +240,11 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
   };
 }
 
-function postgresqlSection(endpoints: LangfuseEndpoints): PostgresqlSection {
+function postgresqlSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): PostgresqlSection {
   return {
     deploy: false,
     host: `${endpoints.databaseHost}:${endpoints.databasePort}`,
-    args: "sslmode=require",
+    args: databaseConnectionArgs(config.database.tlsVerification),
     auth: {
       username: endpoints.databaseUsername,
       database: endpoints.databaseName,
@@ -365,7 +368,7 @@ export function buildLangfuseV4Values(config: EnvironmentConfig, endpoints: Lang
   if (config.langfuse.line !== "v4") throw new Error(`'langfuse.line' (${config.langfuse.line}) must be "v4" for the chart 2.x values; use buildLangfuseValues for v3`);
   return {
     langfuse: langfuseSection(config, endpoints),
-    postgresql: postgresqlSection(endpoints),
+    postgresql: postgresqlSection(config, endpoints),
     redis: redisSection(config, endpoints),
     clickhouse: clickhouseSection(config, endpoints),
     s3: s3Section(endpoints),

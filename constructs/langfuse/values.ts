@@ -4,6 +4,7 @@ import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduli
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
+import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
 
 /*
  * The values of the langfuse chart (1.5.x, Langfuse v3), built as typed data. The chart has no values schema and
@@ -142,7 +143,7 @@ interface ContainerSecurityContext {
   readonly capabilities: { readonly drop: readonly ["ALL"] };
 }
 
-interface LangfuseSection {
+interface LangfuseSection extends DatabaseCaVolumes {
   readonly salt: SecretKeyRef;
   readonly encryptionKey: SecretKeyRef;
   readonly nextauth: { readonly url: string; readonly secret: SecretKeyRef };
@@ -368,6 +369,8 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     additionalEnv: headlessInitEnv(config),
     podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
     securityContext: LANGFUSE_CONTAINER_SECURITY_CONTEXT,
+    // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
+    ...databaseCaVolumes(config.database.tlsVerification),
     web: {
       resources: kubernetesResources(web.resources),
       // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
@@ -397,12 +400,12 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
   };
 }
 
-function postgresqlSection(endpoints: LangfuseEndpoints): PostgresqlSection {
+function postgresqlSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): PostgresqlSection {
   return {
     deploy: false,
     host: endpoints.databaseHost,
     port: endpoints.databasePort,
-    args: "sslmode=require",
+    args: databaseConnectionArgs(config.database.tlsVerification),
     auth: {
       username: endpoints.databaseUsername,
       database: endpoints.databaseName,
@@ -496,7 +499,7 @@ function s3Section(endpoints: LangfuseEndpoints): S3Section {
 export function buildLangfuseValues(config: EnvironmentConfig, endpoints: LangfuseEndpoints): LangfuseChartValues {
   return {
     langfuse: langfuseSection(config, endpoints),
-    postgresql: postgresqlSection(endpoints),
+    postgresql: postgresqlSection(config, endpoints),
     redis: redisSection(config, endpoints),
     clickhouse: clickhouseSection(config, endpoints),
     s3: s3Section(endpoints),
