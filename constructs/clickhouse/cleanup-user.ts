@@ -47,22 +47,43 @@ export function cleanupRoleConfig(scope: CleanupGrantScope): Record<string, unkn
   return { roles: { [CLEANUP_CLICKHOUSE_USER.roleName]: { grants: cleanupGrants(scope).map((query) => ({ query })) } } };
 }
 
+/** Placeholders of the user statements, which the script replaces at run time (values from the Secret and the VPC). */
+export const CLEANUP_USER_PLACEHOLDERS = { passwordHash: "@PASSWORD_SHA256@", network: "@NETWORK@" } as const;
+
 /**
- * The SQL that makes the cleanup user on an operator-managed ClickHouse, for clickhouse-client as `default`.
- * `passwordHashVariable` is a shell variable holding the sha256 hex of the password (the script computes it from
- * the Secret): the statements travel on stdin, never on a command line. Idempotent: CREATE … IF NOT EXISTS, then
- * ALTER sets the password and hosts again (a rotated password is picked up), and WITH REPLACE OPTION leaves the
- * user with exactly the role, whatever was granted to it by hand.
+ * The SQL that makes the cleanup user on an operator-managed ClickHouse, for clickhouse-client as `default`, with
+ * CLEANUP_USER_PLACEHOLDERS for the password's sha256 and the network it connects from. Idempotent: CREATE … IF
+ * NOT EXISTS, then ALTER sets the password and hosts again (a rotated password is picked up), and WITH REPLACE
+ * OPTION leaves the user with exactly the role, whatever was granted to it by hand.
  */
-export function cleanupUserStatements(props: { readonly networks: readonly string[]; readonly passwordHashVariable: string }): string[] {
+export function cleanupUserStatements(): string[] {
   const user = quoteIdentifier(CLEANUP_CLICKHOUSE_USER.userName);
   const role = quoteIdentifier(CLEANUP_CLICKHOUSE_USER.roleName);
-  const identified = `IDENTIFIED WITH sha256_hash BY '\${${props.passwordHashVariable}}' HOST ${props.networks.map((network) => `IP ${quoteString(network)}`).join(", ")}`;
+  const identified = `IDENTIFIED WITH sha256_hash BY ${quoteString(CLEANUP_USER_PLACEHOLDERS.passwordHash)} HOST IP ${quoteString(CLEANUP_USER_PLACEHOLDERS.network)}`;
   return [
     `CREATE USER IF NOT EXISTS ${user} ${identified}`,
     `ALTER USER ${user} ${identified}`,
     `GRANT ${role} TO ${user} WITH REPLACE OPTION`,
     `ALTER USER ${user} DEFAULT ROLE ${role}`,
+  ];
+}
+
+/**
+ * The lines the retention script runs after its own work on an operator-managed ClickHouse: the sha256 of
+ * $CLEANUP_PASSWORD (from the Secret) and $CLEANUP_NETWORK go into the statements by bash substitution, and the
+ * statements reach clickhouse-client on stdin (printf is a builtin): neither is ever on a command line.
+ */
+export function cleanupUserScriptLines(shellQuote: (text: string) => string): string[] {
+  const { passwordHash, network } = CLEANUP_USER_PLACEHOLDERS;
+  return [
+    "# The cleanup function's user (constructs/clickhouse/cleanup-user.ts): its grants are a role of the server configuration.",
+    'cleanup_hash=$(printf "%s" "$CLEANUP_PASSWORD" | sha256sum | cut -d " " -f 1)',
+    "unset CLEANUP_PASSWORD",
+    "for sql in " + cleanupUserStatements().map(shellQuote).join(" ") + "; do",
+    `  sql=\${sql//${passwordHash}/$cleanup_hash}`,
+    `  printf "%s\\n" "\${sql//${network}/$CLEANUP_NETWORK}" | ch`,
+    "done",
+    `echo "cleanup user ${CLEANUP_CLICKHOUSE_USER.userName} up to date"`,
   ];
 }
 

@@ -7,7 +7,7 @@ import { createChdbConnection } from "chdb/connection";
 import { afterAll, describe, expect, it } from "vitest";
 import { SYSTEM_LOG_TABLES } from "../../contract/clickhouse-system-logs";
 import { CLEANUP_CLICKHOUSE_USER } from "../../contract/clickhouse-cleanup-user";
-import { cleanupRoleConfig, cleanupUserStatements, cleanupUserXml } from "../../constructs/clickhouse/cleanup-user";
+import { CLEANUP_USER_PLACEHOLDERS, cleanupRoleConfig, cleanupUserStatements, cleanupUserXml } from "../../constructs/clickhouse/cleanup-user";
 import { overClient, type ClickHouse } from "./clickhouse";
 import { runCleanup } from "./cleanup";
 import { createLangfuseV4Tables, createSystemLogStandIns, fillEvents, fillRows } from "./fixtures";
@@ -171,7 +171,7 @@ describe("the cleanup function's ClickHouse grants", () => {
   it("parse in a real ClickHouse, as do the v4 user statements", async () => {
     const statements = [
       ...cleanupGrants({ schema: "v4" }).map((grant) => `${grant} TO someone`),
-      ...cleanupUserStatements({ networks: ["10.0.0.0/16"], passwordHashVariable: "HASH" }).map((sql) => sql.replace("${HASH}", "a".repeat(64))),
+      ...cleanupUserStatements().map((sql) => sql.replace(CLEANUP_USER_PLACEHOLDERS.passwordHash, "a".repeat(64)).replace(CLEANUP_USER_PLACEHOLDERS.network, "10.0.0.0/16")),
     ];
     await asUsers("admin", ADMIN, async (ch) => {
       for (const sql of statements) await expect(ch.rows(`EXPLAIN AST ${sql}`), sql).resolves.toBeDefined();
