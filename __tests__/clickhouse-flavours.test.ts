@@ -43,7 +43,7 @@ function lifecycleJson(overrides: Partial<ClickHouseLifecycleProps>): TfJson {
     chartVersion: "1.5.41",
     namespace: "langfuse",
     network: { vpc_id: "v", vpc_cidr: "10.0.0.0/16", workload_subnet_ids: ["s"], cluster_name: "c" },
-    deps: { clickhouse_secret_arn: "s", clickhouse_maintenance_role_arn: "r", alerts_topic_arn: "t", alerts_kms_key_arn: "k", secrets_kms_key_arn: "k" },
+    deps: { clickhouse_cleanup_secret_arn: "s", clickhouse_maintenance_role_arn: "r", alerts_topic_arn: "t", alerts_kms_key_arn: "k", secrets_kms_key_arn: "k" },
     subnetsWithoutNat: false,
     ...overrides,
   });

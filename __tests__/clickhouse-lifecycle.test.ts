@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, TerraformVariable } from "cdktf";
+import { CLEANUP_CLICKHOUSE_USER } from "../contract/clickhouse-cleanup-user";
 import { afterAll, describe, expect, it } from "vitest";
 import { Naming } from "../config/naming";
 import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "../constructs/clickhouse/cleanup-function";
@@ -92,7 +93,9 @@ describe.each([
     const service = named(stack, "kubernetes_service_v1", "endpoint/service");
     const variables = fn().environment.variables;
     expect(variables.CLICKHOUSE_URL).toBe(`http://\${kubernetes_service_v1.${service}.status[0].load_balancer[0].ingress[0].hostname}:8123`);
-    expect(variables.CLICKHOUSE_SECRET_ARN).toBe(dep("clickhouse_secret_arn"));
+    // Its own ClickHouse user and that user's password, never the admin `default` and its password.
+    expect(variables.CLICKHOUSE_SECRET_ARN).toBe(dep("clickhouse_cleanup_secret_arn"));
+    expect(variables.CLICKHOUSE_USER).toBe(CLEANUP_CLICKHOUSE_USER.userName);
     expect(Object.keys(variables).sort()).toEqual([
       "ALERTS_TOPIC_ARN",
       "CLICKHOUSE_DATABASE",
@@ -179,7 +182,7 @@ describe.each([
     const statements = policyStatements(app(), "cleanup/permissions");
     const alarm = named(app(), "aws_cloudwatch_metric_alarm", "cleanup/disk-alarm");
     expect(statements.map((statement) => [statement.actions, statement.resources])).toEqual([
-      [["secretsmanager:GetSecretValue"], [dep("clickhouse_secret_arn")]],
+      [["secretsmanager:GetSecretValue"], [dep("clickhouse_cleanup_secret_arn")]],
       [["kms:Decrypt"], [dep("secrets_kms_key_arn")]],
       [["sns:Publish"], [dep("alerts_topic_arn")]],
       [["cloudwatch:DescribeAlarms"], [`\${aws_cloudwatch_metric_alarm.${alarm}.arn}`]],
@@ -479,7 +482,7 @@ describe("ClickHouse lifecycle errors", () => {
           chartVersion: "1.5.41",
           namespace: "langfuse",
           network: { vpc_id: "v", vpc_cidr: "10.0.0.0/16", workload_subnet_ids: [], cluster_name: "c" },
-          deps: { clickhouse_secret_arn: "s", clickhouse_maintenance_role_arn: "r", alerts_topic_arn: "t", alerts_kms_key_arn: "k", secrets_kms_key_arn: "k" },
+          deps: { clickhouse_cleanup_secret_arn: "s", clickhouse_maintenance_role_arn: "r", alerts_topic_arn: "t", alerts_kms_key_arn: "k", secrets_kms_key_arn: "k" },
           subnetsWithoutNat: false,
         }),
     ).toThrow(`'clickhouse.mode' (external) must be "bundled": an external ClickHouse manages its own disks and retention`);

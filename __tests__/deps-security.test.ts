@@ -63,12 +63,12 @@ describe.each(PROFILES)("%s: data is encrypted at rest", (profile) => {
     }
   });
 
-  it("encrypts both secrets with the rotating secrets key", () => {
+  it("encrypts every secret (Langfuse's, ClickHouse's admin and cleanup passwords) with the rotating secrets key", () => {
     const stack = deps(profile);
     const secretsKey = Object.entries(resources(stack, "aws_kms_key")).find(([id]) => id.startsWith("secrets_key"));
     expect(secretsKey?.[1].enable_key_rotation).toBe(true);
     const secrets = Object.values(resources(stack, "aws_secretsmanager_secret"));
-    expect(secrets).toHaveLength(2);
+    expect(secrets).toHaveLength(3);
     for (const secret of secrets) expect(secret.kms_key_id).toBe(`\${aws_kms_key.${secretsKey?.[0]}.arn}`);
   });
 

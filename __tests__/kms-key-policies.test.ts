@@ -77,11 +77,17 @@ describe.each(VARIANTS)("%s: every KMS key has an explicit key policy", (_, conf
     const deps = keyPolicies(stacks.deps);
     const byName = (prefix: string) => Object.entries(deps).find(([logical]) => logical.startsWith(prefix))![1];
     const secretsUsers = usersOf(byName("secrets_key"));
-    // The cleanup function's role, created later by the app stack under exactly this name.
+    // The cleanup function's role, created later by the app stack under exactly this name: it decrypts its own
+    // ClickHouse password only (through Secrets Manager, for that secret's encryption context), not the others.
     const cleanupRole = Object.values(resources(stacks.app, "aws_iam_role")).find((role) => role.description === "ClickHouse emergency cleanup function");
-    const cleanupArn = secretsUsers.find((arn: string) => arn.endsWith(`:role/${naming.resource("clickhouse-cleanup")}`));
-    expect(cleanupArn).toBeDefined();
-    if (cleanupRole) expect(cleanupArn.endsWith(`:role/${cleanupRole.name}`)).toBe(true);
+    const cleanupName = `:role/${naming.resource("clickhouse-cleanup")}`;
+    expect(secretsUsers.some((arn: string) => arn.endsWith(cleanupName))).toBe(false);
+    const cleanupStatements = byName("secrets_key").filter((s) => conditionValues(s, "aws:PrincipalArn").some((arn: string) => arn.endsWith(cleanupName)));
+    expect(cleanupStatements.map((s) => [s.sid, s.actions])).toEqual([["DecryptOneSecret0", ["kms:Decrypt"]]]);
+    const [cleanupOnly] = cleanupStatements;
+    expect(conditionValues(cleanupOnly, "kms:EncryptionContext:SecretARN")).toEqual([expect.stringMatching(/^\$\{aws_secretsmanager_secret\.secrets_clickhouse-cleanup_\w+\.arn\}$/)]);
+    expect(conditionValues(cleanupOnly, "kms:ViaService")).toEqual([`secretsmanager.${config.region}.amazonaws.com`]);
+    if (cleanupRole) expect(conditionValues(cleanupOnly, "aws:PrincipalArn")[0].endsWith(`:role/${cleanupRole.name}`)).toBe(true);
     // With Terraform Cloud the app workspace's run role reads the secrets (ephemeral reads in the app stack).
     expect(secretsUsers.some((arn: string) => arn.endsWith(`:role/${naming.runRole("app")}`))).toBe(true);
     // Whoever applies the stack (its session resolved to the role).

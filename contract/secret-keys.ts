@@ -27,3 +27,6 @@ export const KUBERNETES_SECRET_NAME = "langfuse-secrets";
 
 /** Key of the ClickHouse password inside the Kubernetes Secret. */
 export const CLICKHOUSE_PASSWORD_KEY = "clickhouse-password";
+
+/** Key of the cleanup function's ClickHouse password inside the Kubernetes Secret (the bundled ClickHouse reads it). */
+export const CLICKHOUSE_CLEANUP_PASSWORD_KEY = "clickhouse-cleanup-password";

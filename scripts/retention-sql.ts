@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { loadAllEnvironments } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { retentionStatements } from "../constructs/clickhouse/retention";
+import { CLEANUP_USER_PLACEHOLDERS, cleanupUserStatements } from "../constructs/clickhouse/cleanup-user";
+import { CLEANUP_CLICKHOUSE_USER } from "../contract/clickhouse-cleanup-user";
 import { appTables } from "../lambda/clickhouse-cleanup/retention-sql";
 import { servingClickHouse } from "../stacks/clickhouse-serving";
 import { ConfigError } from "../config/errors";
@@ -32,6 +34,13 @@ export function renderRetentionSql(config: EnvironmentConfig): string {
     `-- Rows older than ${config.clickhouse.retentionDays} days expire; the last statements print the DROP PARTITION statements the Job then runs`,
     "-- (with max_partition_size_to_drop = 0) for partitions whose newest row is past the retention.",
     ...retentionStatements(tables).map((sql) => `${sql};`),
+    ...(config.clickhouse.emergencyCleanup && serving.flavour.kind === "operator"
+      ? [
+          `-- Then the cleanup function's user, its grants in the role ${CLEANUP_CLICKHOUSE_USER.roleName} (lambda/clickhouse-cleanup/grants.ts); the Job puts in`,
+          `-- ${CLEANUP_USER_PLACEHOLDERS.passwordHash} the sha256 of its password from the Kubernetes Secret and ${CLEANUP_USER_PLACEHOLDERS.network} the VPC's CIDR.`,
+          ...cleanupUserStatements().map((sql) => `${sql};`),
+        ]
+      : []),
   ].join("\n") + "\n";
 }
 

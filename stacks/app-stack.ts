@@ -16,6 +16,7 @@ import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../contract/scheduling"
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../contract/secret-keys";
 import { migrationStorageGiB } from "../config/clickhouse-migration";
 import { CLICKHOUSE_MIGRATION_LABELS, ClickHouseMigration } from "../constructs/clickhouse/migration";
+import { cleanupRoleConfig } from "../constructs/clickhouse/cleanup-user";
 import { withMigratedClickHouse, withMovedClickHouseV4 } from "../constructs/langfuse/migration-values";
 import { servingClickHouse } from "./clickhouse-serving";
 import { LangfuseSecret } from "../constructs/langfuse/secret";
@@ -103,6 +104,7 @@ export class AppStack extends EnvironmentStack {
       namespace: this.namespace,
       langfuseSecretsArn: deps.langfuse_secrets_arn,
       clickhousePasswordSecretArn: config.clickhouse.mode === "external" ? config.clickhouse.externalPasswordSecretArn : deps.clickhouse_secret_arn,
+      clickhouseCleanupPasswordSecretArn: config.clickhouse.mode === "bundled" && config.clickhouse.emergencyCleanup ? deps.clickhouse_cleanup_secret_arn : undefined,
     });
 
     // The root web and worker verify PostgreSQL against (the values mount it and point Prisma's sslcert at it).
@@ -140,6 +142,7 @@ export class AppStack extends EnvironmentStack {
             }
           : undefined,
         passwordSecret: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY },
+        usersConfig: clickhouse.emergencyCleanup ? cleanupRoleConfig({ schema: "v4" }) : undefined,
         retentionDays: clickhouse.retentionDays,
         systemLogRetentionDays: clickhouse.systemLogRetentionDays,
         images: {

@@ -35,6 +35,7 @@ export class DepsStack extends EnvironmentStack {
     const secrets = new GeneratedSecrets(this, "secrets", {
       langfuseSecretName: naming.resource("langfuse-secrets"),
       clickhouseSecretName: naming.resource("clickhouse-password"),
+      clickhouseCleanupSecretName: naming.resource("clickhouse-cleanup-password"),
       keyAlias: naming.resource("secrets"),
       protect,
     });
@@ -95,7 +96,14 @@ export class DepsStack extends EnvironmentStack {
         : undefined;
 
     const keyUsers = this.keyUsers(accountId, partition);
-    new ExplicitKeyPolicy(this, "secrets-key-policy", { keyId: secrets.kmsKey.keyId, accountId, partition, userArns: [...keyUsers.operators, keyUsers.cleanupFunction] });
+    new ExplicitKeyPolicy(this, "secrets-key-policy", {
+      keyId: secrets.kmsKey.keyId,
+      accountId,
+      partition,
+      userArns: keyUsers.operators,
+      // The cleanup function decrypts its own password and nothing else: not the admin password, not Langfuse's keys.
+      secretReaders: [{ principalArn: keyUsers.cleanupFunction, secretArn: secrets.clickhouseCleanupSecret.arn, region: config.region }],
+    });
     if (bucket.kmsKey) {
       new ExplicitKeyPolicy(this, "bucket-key-policy", { keyId: bucket.kmsKey.keyId, accountId, partition, userArns: [...keyUsers.operators, roles.roles.langfuse.arn] });
     }
@@ -131,6 +139,7 @@ export class DepsStack extends EnvironmentStack {
       secrets_kms_key_arn: secrets.kmsKey.arn,
       langfuse_secrets_arn: secrets.langfuseSecret.arn,
       clickhouse_secret_arn: secrets.clickhouseSecret.arn,
+      clickhouse_cleanup_secret_arn: secrets.clickhouseCleanupSecret.arn,
       redis_host: cache?.primaryEndpointAddress ?? "",
       redis_port: cache ? String(REDIS_PORT) : "",
       redis_replication_group_id: cache?.replicationGroupId ?? "",
@@ -143,7 +152,7 @@ export class DepsStack extends EnvironmentStack {
   /**
    * Who uses the environment's KMS keys besides the workloads: whoever applies this stack (it writes the secrets
    * and creates encrypted resources), the cluster admins, with Terraform Cloud the app workspace's run role (it
-   * reads the secrets), and the app stack's cleanup function (it reads the ClickHouse password and publishes).
+   * reads the secrets), and the app stack's cleanup function (it reads its ClickHouse password and publishes).
    */
   private keyUsers(accountId: string, partition: string): { operators: string[]; cleanupFunction: string } {
     const roleArn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;

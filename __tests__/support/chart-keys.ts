@@ -39,6 +39,7 @@ const FREE_FORM_MAPS: Readonly<Record<string, readonly string[]>> = {
     "clickhouse.cluster.resources",
     "clickhouse.cluster.nodeSelector",
     "clickhouse.cluster.settings",
+    "clickhouse.cluster.profileSettings",
     "clickhouse.keeper.resources",
     "clickhouse.keeper.nodeSelector",
   ],

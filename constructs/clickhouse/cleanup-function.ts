@@ -18,6 +18,7 @@ import { Construct } from "constructs";
 import { terraformDuration, WAIT_BOUNDS_SECONDS } from "../../contract/apply-budget";
 import type { ClickHouseSchema } from "../../contract/clickhouse-flavours";
 import { ENV, SCHEDULE_PAYLOAD } from "../../lambda/clickhouse-cleanup/config";
+import { CLEANUP_CLICKHOUSE_USER } from "../../contract/clickhouse-cleanup-user";
 import { LambdaBundle, NODE_RUNTIME } from "./lambda-bundle";
 import { volumeMetric } from "../observability/metrics";
 
@@ -27,7 +28,8 @@ import { volumeMetric } from "../observability/metrics";
  * same topic. The alarm does not fire again while it stays in ALARM, so a schedule invokes the function every 30
  * minutes as well; such a run reads the alarm's state and cleans up only while it is still in ALARM (the handler
  * bounds these retries). The function runs in the workload subnets and reaches ClickHouse only through the internal
- * load balancer; it reads the password from Secrets Manager at run time, so its environment holds no secret.
+ * load balancer as its own ClickHouse user (limited to the cleanup's statements: lambda/clickhouse-cleanup/grants.ts),
+ * whose password it reads from Secrets Manager at run time, so its environment holds no secret.
  */
 
 export interface ClickHouseCleanupFunctionProps {
@@ -45,7 +47,7 @@ export interface ClickHouseCleanupFunctionProps {
   readonly clickhouseSecurityGroupId: string;
   /** ClickHouse HTTP port on the load balancer. */
   readonly clickhousePort: number;
-  /** Secrets Manager secret whose string is the ClickHouse password. */
+  /** Secrets Manager secret whose string is the password of the function's own ClickHouse user (CLEANUP_CLICKHOUSE_USER). */
   readonly clickhouseSecretArn: string;
   /** KMS key encrypting that secret (decrypt is allowed only through Secrets Manager). */
   readonly secretsKmsKeyArn: string;
@@ -134,7 +136,7 @@ export class ClickHouseCleanupFunction extends Construct {
       environment: {
         variables: {
           [ENV.clickhouseUrl]: props.clickhouseUrl,
-          [ENV.clickhouseUser]: "default",
+          [ENV.clickhouseUser]: CLEANUP_CLICKHOUSE_USER.userName,
           [ENV.clickhouseDatabase]: "default",
           [ENV.clickhouseSchema]: props.schema ?? "v3",
           [ENV.secretArn]: props.clickhouseSecretArn,

@@ -44,8 +44,8 @@ export interface ClickHouseLifecycleProps {
   readonly namespace: string;
   /** The VPC and cluster the load balancer, the function and the metrics live in. */
   readonly network: Pick<NetworkOutputs, "vpc_id" | "vpc_cidr" | "workload_subnet_ids" | "cluster_name">;
-  /** The ClickHouse secret, the maintenance role, the alerts topic and the KMS keys that guard them. */
-  readonly deps: Pick<DepsOutputs, "clickhouse_secret_arn" | "clickhouse_maintenance_role_arn" | "alerts_topic_arn" | "alerts_kms_key_arn" | "secrets_kms_key_arn">;
+  /** The cleanup function's ClickHouse secret, the maintenance role, the alerts topic and the KMS keys that guard them. */
+  readonly deps: Pick<DepsOutputs, "clickhouse_cleanup_secret_arn" | "clickhouse_maintenance_role_arn" | "alerts_topic_arn" | "alerts_kms_key_arn" | "secrets_kms_key_arn">;
   /** The workload subnets route to the internet through no NAT: the function then gets AWS API endpoints. */
   readonly subnetsWithoutNat: boolean;
   /**
@@ -94,6 +94,8 @@ export class ClickHouseLifecycle extends Construct {
       schema,
       chartVersion: props.chartVersion,
       image: clientImageReference(flavour.clientImage, props.imageRegistryPrefix),
+      // The operator's server holds the cleanup function's role; its user is made in SQL (constructs/clickhouse/cleanup-user.ts).
+      cleanupUser: clickhouse.emergencyCleanup && flavour.kind === "operator" ? { networkCidr: network.vpc_cidr } : undefined,
       dependsOn: props.dependsOn,
     });
     this.diskMetrics = new ClickHouseDiskMetrics(this, "disk-metrics", {
@@ -123,7 +125,7 @@ export class ClickHouseLifecycle extends Construct {
       clickhouseUrl: endpoint.url,
       clickhouseSecurityGroupId: endpoint.securityGroup.id,
       clickhousePort: endpoint.port,
-      clickhouseSecretArn: deps.clickhouse_secret_arn,
+      clickhouseSecretArn: deps.clickhouse_cleanup_secret_arn,
       secretsKmsKeyArn: deps.secrets_kms_key_arn,
       alertsTopicArn: deps.alerts_topic_arn,
       alertsKmsKeyArn: deps.alerts_kms_key_arn,

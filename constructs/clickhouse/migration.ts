@@ -62,6 +62,12 @@ export interface ClickHouseMigrationProps {
   readonly placement?: { readonly nodeSelector: Record<string, string>; readonly tolerations: Record<string, string>[] };
   /** Kubernetes Secret and key holding the `default` user's password, the same as the old server's. */
   readonly passwordSecret: { readonly name: string; readonly key: string };
+  /**
+   * Users configuration of the new server (settings.extraUsersConfig, ClickHouse's YAML form): the cleanup
+   * function's role once it serves (constructs/clickhouse/cleanup-user.ts).
+   * @default - none
+   */
+  readonly usersConfig?: Readonly<Record<string, unknown>>;
   /** Days Langfuse's rows are kept: older rows are not compared (retention may have dropped them). */
   readonly retentionDays: number;
   /** Days the kept system log tables (query_log, part_log) are kept on the new server. */
@@ -221,6 +227,7 @@ export function clusterManifests(props: ClickHouseMigrationProps): Record<string
         settings: {
           defaultUserPassword: { secret: { name: props.passwordSecret.name, key: props.passwordSecret.key } },
           extraConfig: serverSettings(props.systemLogRetentionDays),
+          ...(props.usersConfig && { extraUsersConfig: props.usersConfig }),
         },
       },
     },

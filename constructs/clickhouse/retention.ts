@@ -4,7 +4,8 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
+import { CLICKHOUSE_CLEANUP_PASSWORD_KEY, CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
+import { cleanupUserScriptLines } from "./cleanup-user";
 import { RETENTION_JOB_RESOURCES } from "./job-resources";
 import { BITNAMI_V3_CLICKHOUSE, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
 import { pinnedImage } from "../../contract/image-digests";
@@ -55,6 +56,12 @@ export interface ClickHouseRetentionProps {
    */
   readonly dependsOn?: ITerraformDependable[];
   /**
+   * Also make the emergency cleanup function's ClickHouse user, on an operator-managed ClickHouse (whose users
+   * configuration holds its role): its password from the Kubernetes Secret, allowed from `networkCidr` (the VPC).
+   * @default - no cleanup user
+   */
+  readonly cleanupUser?: { readonly networkCidr: string };
+  /**
    * Schedule of the daily re-application, cron syntax in UTC.
    * @default "17 3 * * *"
    */
@@ -99,8 +106,8 @@ export function retentionStatements(tables: readonly RetainedTable[]): string[] 
   return [readinessQuery(tables), ...tables.flatMap(ttlStatements), ...tables.map(dropsGenerator)];
 }
 
-/** The shell script both the Job and the CronJob run, for Langfuse's tables. */
-export function retentionScript(tables: readonly RetainedTable[]): string {
+/** The shell script both the Job and the CronJob run, for Langfuse's tables (and, optionally, the cleanup user). */
+export function retentionScript(tables: readonly RetainedTable[], options: { readonly cleanupUser?: boolean } = {}): string {
   assertAppTables(tables);
   const lines = [
     "#!/bin/bash",
@@ -127,6 +134,7 @@ export function retentionScript(tables: readonly RetainedTable[]): string {
   for (const table of tables) {
     lines.push(`drop_expired ${shellQuote(dropsGenerator(table))}`);
   }
+  if (options.cleanupUser) lines.push(...cleanupUserScriptLines(shellQuote));
   return lines.join("\n") + "\n";
 }
 
@@ -145,7 +153,7 @@ export class ClickHouseRetention extends Construct {
     super(scope, id);
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) throw new Error(`'retentionDays' (${props.retentionDays}) must be a whole number of days >= 1`);
     const image = props.image ?? DEFAULT_CLICKHOUSE_IMAGE;
-    this.script = retentionScript(appTables(props.retentionDays, "default", props.schema ?? "v3"));
+    this.script = retentionScript(appTables(props.retentionDays, "default", props.schema ?? "v3"), { cleanupUser: props.cleanupUser !== undefined });
     // The image may hold a token (the pull-through cache prefix from deps): hash its Terraform expression, not the
     // placeholder, whose number depends on what else the process synthesized before.
     const imageExpression = Tokenization.resolve(image, { scope: this, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
@@ -172,6 +180,12 @@ export class ClickHouseRetention extends Construct {
             { name: "CLICKHOUSE_PORT", value: String(props.clickhousePort) },
             { name: "CLICKHOUSE_USER", value: "default" },
             { name: "CLICKHOUSE_PASSWORD", valueFrom: { secretKeyRef: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_PASSWORD_KEY } } },
+            ...(props.cleanupUser
+              ? [
+                  { name: "CLEANUP_PASSWORD", valueFrom: { secretKeyRef: { name: KUBERNETES_SECRET_NAME, key: CLICKHOUSE_CLEANUP_PASSWORD_KEY } } },
+                  { name: "CLEANUP_NETWORK", value: props.cleanupUser.networkCidr },
+                ]
+              : []),
           ],
           volumeMount: [
             { name: "script", mountPath: "/scripts", readOnly: true },

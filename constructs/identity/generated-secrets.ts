@@ -14,6 +14,8 @@ export interface GeneratedSecretsProps {
   readonly langfuseSecretName: string;
   /** Name of the Secrets Manager secret whose string is the bare ClickHouse password. */
   readonly clickhouseSecretName: string;
+  /** Name of the Secrets Manager secret whose string is the password of the cleanup function's ClickHouse user. */
+  readonly clickhouseCleanupSecretName: string;
   /** Alias of the KMS key, without the `alias/` prefix. */
   readonly keyAlias: string;
   /**
@@ -39,6 +41,7 @@ const PASSWORDS = {
   databasePassword: { length: 40, special: true, overrideSpecial: URL_SAFE_SPECIAL },
   redisPassword: { length: 48, special: false },
   clickhousePassword: { length: 40, special: true, overrideSpecial: URL_SAFE_SPECIAL },
+  clickhouseCleanupPassword: { length: 40, special: true, overrideSpecial: URL_SAFE_SPECIAL },
   initUserPassword: { length: 24, special: true, overrideSpecial: "-_!", minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },
   initProjectPublicKey: { length: 32, special: false, upper: false },
   initProjectSecretKey: { length: 40, special: false, upper: false },
@@ -61,6 +64,8 @@ export class GeneratedSecrets extends Construct {
   readonly langfuseSecret: SecretsmanagerSecret;
   /** Secret whose string is the ClickHouse password. */
   readonly clickhouseSecret: SecretsmanagerSecret;
+  /** Secret whose string is the password of the cleanup function's ClickHouse user (all the function reads). */
+  readonly clickhouseCleanupSecret: SecretsmanagerSecret;
   /** The PostgreSQL password (a reference to the generated value). */
   readonly databasePassword: string;
   /** The Redis password, used as the ElastiCache auth token. */
@@ -101,6 +106,9 @@ export class GeneratedSecrets extends Construct {
 
     this.clickhouseSecret = this.secret("clickhouse", props.clickhouseSecretName, "Password of the ClickHouse user", protect);
     new SecretsmanagerSecretVersion(this, "clickhouse-value", { secretId: this.clickhouseSecret.id, secretString: values.clickhousePassword });
+
+    this.clickhouseCleanupSecret = this.secret("clickhouse-cleanup", props.clickhouseCleanupSecretName, "Password of the ClickHouse cleanup function's user", protect);
+    new SecretsmanagerSecretVersion(this, "clickhouse-cleanup-value", { secretId: this.clickhouseCleanupSecret.id, secretString: values.clickhouseCleanupPassword });
 
     this.databasePassword = values.databasePassword;
     this.redisPassword = values.redisPassword;

@@ -40,6 +40,16 @@ export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", 
 /** Grants services (RDS, ElastiCache, EKS) create for the resources a user creates with the key. */
 export const KEY_GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"] as const;
 
+/** A principal allowed to decrypt exactly one secret (see KeyPolicyDocumentProps.secretReaders). */
+export interface SecretReader {
+  /** IAM role ARN (named by aws:PrincipalArn, so it may be created after the key). */
+  readonly principalArn: string;
+  /** The one secret it reads. */
+  readonly secretArn: string;
+  /** Region of Secrets Manager (kms:ViaService). */
+  readonly region: string;
+}
+
 export interface KeyPolicyDocumentProps {
   /** Account owning the key; its root administers it. */
   readonly accountId: string;
@@ -47,6 +57,12 @@ export interface KeyPolicyDocumentProps {
   readonly partition: string;
   /** IAM role or user ARNs allowed to use the key; the key policy alone suffices, no IAM policy is needed. */
   readonly userArns: readonly string[];
+  /**
+   * Principals that may only decrypt one Secrets Manager secret encrypted with the key: kms:Decrypt through
+   * Secrets Manager, for that secret's encryption context (Secrets Manager passes `SecretARN`) alone.
+   * @default - none
+   */
+  readonly secretReaders?: readonly SecretReader[];
   /**
    * AWS service principals using the key under their own name (e.g. events.amazonaws.com publishing to an
    * encrypted topic), limited to this account's resources.
@@ -84,6 +100,21 @@ export function keyPolicyStatements(props: KeyPolicyDocumentProps): DataAwsIamPo
       },
     );
   }
+  props.secretReaders?.forEach((reader, index) => {
+    statements.push({
+      sid: `DecryptOneSecret${index}`,
+      effect: "Allow",
+      principals: anyPrincipal,
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: [
+        { test: "ArnEquals", variable: "aws:PrincipalArn", values: [reader.principalArn] },
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] },
+        { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${reader.region}.amazonaws.com`] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:SecretARN", values: [reader.secretArn] },
+      ],
+    });
+  });
   if (props.servicePrincipals?.length) {
     statements.push({
       sid: "AccountServices",

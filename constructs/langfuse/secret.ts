@@ -2,7 +2,7 @@ import { DataAwsSecretsmanagerSecretVersions } from "@cdktf/provider-aws/lib/dat
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
+import { CLICKHOUSE_CLEANUP_PASSWORD_KEY, CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
 import { EphemeralResource } from "../identity/ephemeral-resource";
 
 export interface LangfuseSecretProps {
@@ -12,6 +12,12 @@ export interface LangfuseSecretProps {
   readonly langfuseSecretsArn: string;
   /** Secrets Manager secret whose string is the ClickHouse password (deps stack, or the external ClickHouse's). */
   readonly clickhousePasswordSecretArn: string;
+  /**
+   * Secrets Manager secret whose string is the password of the cleanup function's ClickHouse user (deps stack): the
+   * bundled ClickHouse defines that user from it.
+   * @default - no cleanup user (no emergency cleanup, or an external ClickHouse)
+   */
+  readonly clickhouseCleanupPasswordSecretArn?: string;
 }
 
 /**
@@ -32,12 +38,20 @@ export class LangfuseSecret extends Construct {
     // Every put adds a version; deprecated ones count too, so the sum only grows (until 100 versions a secret).
     const versions = (versionsId: string, secretId: string) =>
       Fn.lengthOf(new DataAwsSecretsmanagerSecretVersions(this, versionsId, { secretId, includeDeprecated: true }).versions);
-    const revision = Fn.sum([versions("langfuse-secrets-versions", props.langfuseSecretsArn), versions("clickhouse-password-versions", props.clickhousePasswordSecretArn)]);
+    const cleanupArn = props.clickhouseCleanupPasswordSecretArn;
+    const cleanup = cleanupArn
+      ? { [CLICKHOUSE_CLEANUP_PASSWORD_KEY]: new EphemeralResource(this, "clickhouse-cleanup-password-value", "aws_secretsmanager_secret_version", { secret_id: cleanupArn }).attribute("secret_string") }
+      : {};
+    const revision = Fn.sum([
+      versions("langfuse-secrets-versions", props.langfuseSecretsArn),
+      versions("clickhouse-password-versions", props.clickhousePasswordSecretArn),
+      ...(cleanupArn ? [versions("clickhouse-cleanup-password-versions", cleanupArn)] : []),
+    ]);
     this.secret = new SecretV1(this, "secret", {
       metadata: { name: KUBERNETES_SECRET_NAME, namespace: props.namespace },
       type: "Opaque",
       // Copying the whole JSON keeps this in step with whatever keys the deps stack generates.
-      dataWo: Token.asStringMap(Fn.merge([Fn.jsondecode(langfuse.attribute("secret_string")), { [CLICKHOUSE_PASSWORD_KEY]: clickhouse.attribute("secret_string") }])),
+      dataWo: Token.asStringMap(Fn.merge([Fn.jsondecode(langfuse.attribute("secret_string")), { [CLICKHOUSE_PASSWORD_KEY]: clickhouse.attribute("secret_string"), ...cleanup }])),
       dataWoRevision: revision,
     });
   }

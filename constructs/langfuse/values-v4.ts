@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from "../../config/schema";
 import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../../contract/clickhouse-system-logs";
 import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
+import { cleanupRoleConfig } from "../clickhouse/cleanup-user";
 import { resolveRelease } from "../../contract/langfuse-lines";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
@@ -137,7 +138,13 @@ type ClickHouseSection =
       readonly deploy: true;
       readonly crdCheck: true;
       readonly auth: ClickHouseAuth;
-      readonly cluster: ScheduledWorkload & { readonly enabled: true; readonly replicas: 1; readonly settings: ClickHouseExtraConfig };
+      readonly cluster: ScheduledWorkload & {
+        readonly enabled: true;
+        readonly replicas: 1;
+        readonly settings: ClickHouseExtraConfig;
+        /** Users configuration (the CRD's settings.extraUsersConfig): the cleanup function's role, with emergencyCleanup. */
+        readonly profileSettings?: ClickHouseExtraConfig;
+      };
       readonly keeper: ScheduledWorkload & { readonly enabled: true; readonly replicas: number };
     }
   | {
@@ -337,6 +344,8 @@ function clickhouseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoin
       storage: { size: `${clickhouse.storageGiB}Gi`, className: CLICKHOUSE_STORAGE_CLASS },
       ...placement,
       settings: clickhouseExtraConfig(clickhouse.systemLogRetentionDays),
+      // The cleanup function's grants, as a role (constructs/clickhouse/cleanup-user.ts); the retention job makes its user.
+      ...(clickhouse.emergencyCleanup && { profileSettings: cleanupRoleConfig({ schema: "v4" }) }),
     },
     keeper: {
       enabled: true,

@@ -1,7 +1,9 @@
 import type { EnvironmentConfig, ResourceSettings } from "../../config/schema";
 import { KEPT_SYSTEM_LOGS, REMOVED_SYSTEM_LOGS } from "../../contract/clickhouse-system-logs";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
-import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
+import { CLICKHOUSE_CLEANUP_PASSWORD_KEY, CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
+import { CLEANUP_CLICKHOUSE_USER } from "../../contract/clickhouse-cleanup-user";
+import { cleanupUserXml } from "../clickhouse/cleanup-user";
 import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
@@ -215,6 +217,10 @@ type ClickHouseSection =
       readonly nodeSelector?: Readonly<Record<string, string>>;
       readonly tolerations?: readonly Toleration[];
       readonly extraOverrides: string;
+      /** The cleanup function's user (users.d), with emergencyCleanup. */
+      readonly usersExtraOverrides?: string;
+      /** Its password, from the Kubernetes Secret: the user's `<password from_env>` reads it. */
+      readonly extraEnvVars?: readonly EnvVar[];
       readonly image?: BitnamiImage;
     }
   | {
@@ -478,7 +484,19 @@ function clickhouseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoin
       tolerations: [{ key: CLICKHOUSE_TAINT.key, operator: "Equal", value: CLICKHOUSE_TAINT.value, effect: "NoSchedule" }],
     }),
     extraOverrides: clickhouseServerOverrides(clickhouse.systemLogRetentionDays),
+    ...(clickhouse.emergencyCleanup && cleanupUser(config.network.vpcCidr)),
     ...bitnamiImage(config, endpoints, DOCKER_HUB_IMAGES.clickhouse),
+  };
+}
+
+/**
+ * The emergency cleanup function's own ClickHouse user (constructs/clickhouse/cleanup-user.ts): it reaches the
+ * server through the internal load balancer, from addresses of the VPC.
+ */
+function cleanupUser(vpcCidr: string): { usersExtraOverrides: string; extraEnvVars: EnvVar[] } {
+  return {
+    usersExtraOverrides: cleanupUserXml({ scope: { schema: "v3" }, networks: [vpcCidr] }),
+    extraEnvVars: [{ name: CLEANUP_CLICKHOUSE_USER.passwordEnv, valueFrom: secretRef(CLICKHOUSE_CLEANUP_PASSWORD_KEY) }],
   };
 }
 

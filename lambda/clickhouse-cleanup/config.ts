@@ -26,7 +26,7 @@ export const ENV = {
 export interface CleanupConfig {
   /** HTTP(S) URL of ClickHouse (the internal NLB), e.g. http://internal-….elb.amazonaws.com:8123. */
   readonly clickhouseUrl: string;
-  /** User the function connects as (the chart's admin user, `default`). */
+  /** User the function connects as: its own, limited to the cleanup's statements (grants.ts). */
   readonly clickhouseUser: string;
   /** Database of Langfuse's tables. */
   readonly clickhouseDatabase: string;
