@@ -5,6 +5,7 @@ import {
   bucketIsBlockedEncryptedAndTlsOnly,
   chartValuesUseKnownKeys,
   databaseIsPrivateEncryptedAndTlsOnly,
+  databaseServerIsVerified,
   INVARIANTS,
   irsaRolesTrustOneServiceAccount,
   noLiteralSecrets,
@@ -48,6 +49,22 @@ describe("each invariant catches its breach and names the environment", () => {
     expect(databaseIsPrivateEncryptedAndTlsOnly(broken)).toEqual([
       expect.stringMatching(/^prod: database_instance_\S+ is publicly accessible$/),
       expect.stringMatching(/^prod: \S+ does not force TLS \(rds\.force_ssl\)$/),
+    ]);
+  });
+
+  it("a database whose certificate web and worker do not verify", () => {
+    const broken = tampered(prod(), ({ deps, app }) => {
+      delete first(deps, "aws_db_instance").ca_cert_identifier;
+      const release = Object.values(resources(app, "helm_release")).find((each) => each.name === "langfuse")!;
+      release.values = [(release.values[0] as string).replace("sslaccept=strict", "sslaccept=accept_invalid_certs")];
+      const configMap = Object.values(resources(app, "kubernetes_config_map_v1")).find((each) => each.metadata.name === "langfuse-database-ca")!;
+      const pem = Object.values(configMap.data as Record<string, string>)[0];
+      configMap.data = { "rds-ca.pem": `${pem}\n${pem}` };
+    });
+    expect(databaseServerIsVerified(broken)).toEqual([
+      expect.stringMatching(/^prod: the Langfuse release's postgresql\.args \(.*sslaccept=accept_invalid_certs.*\) does not verify the server/),
+      expect.stringMatching(/^prod: database_instance_\S+ is not pinned to rds-ca-rsa2048-g1/),
+      expect.stringMatching(/^prod: the ConfigMap langfuse-database-ca holds 2 certificates/),
     ]);
   });
 

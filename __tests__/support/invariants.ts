@@ -1,7 +1,10 @@
 import { parse as parseYaml } from "yaml";
 import { DEPLOYED_STACKS, Naming } from "../../config/naming";
 import type { EnvironmentConfig } from "../../config/schema";
+import { X509Certificate } from "node:crypto";
+import { DATABASE_CA_CONFIG_MAP, DATABASE_CA_FILE, DATABASE_CA_MOUNT_PATH, DATABASE_CA_PATH } from "../../constructs/langfuse/database-tls";
 import { LANGFUSE_RELEASE_NAME } from "../../constructs/langfuse/release";
+import { commonName, RDS_CA_IDENTIFIER, rdsRootCommonName } from "../../contract/rds-ca";
 import { chartKeys, hasChartKeys } from "./chart-keys";
 import { documentOf, literalCredentials, literalSecrets } from "./deps-json";
 import { resources, type SynthesizedStacks, type TfJson } from "./synth";
@@ -137,6 +140,38 @@ export const chartValuesUseKnownKeys: Invariant = ({ config, stacks: { app } }) 
   return violations;
 };
 
+/**
+ * With `database.tlsVerification` (the default), web and worker verify PostgreSQL's certificate: the database is
+ * pinned to the CA whose regional root ships in the ConfigMap, which both pods mount where Prisma's URL points.
+ * Without it, the connection is still encrypted.
+ */
+export const databaseServerIsVerified: Invariant = ({ config, stacks: { deps, app } }) => {
+  const { violations, expect } = checker(config.name);
+  const release = Object.values(resources(app, "helm_release")).find((each) => each.name === LANGFUSE_RELEASE_NAME);
+  expect(release !== undefined, "no Langfuse release");
+  if (!release) return violations;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const values = releaseValues(release) as any;
+  const args = new URLSearchParams(String(values?.postgresql?.args ?? ""));
+  expect(args.get("sslmode") === "require", `the Langfuse release's postgresql.args (${values?.postgresql?.args}) does not require TLS`);
+  if (!config.database.tlsVerification) return violations;
+  expect(args.get("sslaccept") === "strict" && args.get("sslcert") === DATABASE_CA_PATH, `the Langfuse release's postgresql.args (${values?.postgresql?.args}) does not verify the server against ${DATABASE_CA_PATH}`);
+  for (const [id, instance] of [...entries(deps, "aws_db_instance"), ...entries(deps, "aws_rds_cluster_instance")]) {
+    expect(instance.ca_cert_identifier === RDS_CA_IDENTIFIER, `${id} is not pinned to ${RDS_CA_IDENTIFIER} (ca_cert_identifier ${instance.ca_cert_identifier})`);
+  }
+  const configMap = entries(app, "kubernetes_config_map_v1").find(([, each]) => each.metadata?.name === DATABASE_CA_CONFIG_MAP)?.[1];
+  const pems = String(configMap?.data?.[DATABASE_CA_FILE] ?? "").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  expect(pems.length === 1, `the ConfigMap ${DATABASE_CA_CONFIG_MAP} holds ${pems.length} certificates, not the one Prisma reads`);
+  if (pems.length === 1) {
+    const name = commonName(new X509Certificate(pems[0]).subject);
+    expect(name === rdsRootCommonName(config.region), `the ConfigMap ${DATABASE_CA_CONFIG_MAP} holds "${name}", not the root of ${RDS_CA_IDENTIFIER} in ${config.region}`);
+  }
+  const mounted = (values?.langfuse?.extraVolumes ?? []).some((volume: TfJson) => volume.configMap?.name === DATABASE_CA_CONFIG_MAP) &&
+    (values?.langfuse?.extraVolumeMounts ?? []).some((mount: TfJson) => mount.mountPath === DATABASE_CA_MOUNT_PATH);
+  expect(mounted, `web and worker do not mount ${DATABASE_CA_CONFIG_MAP} at ${DATABASE_CA_MOUNT_PATH}`);
+  return violations;
+};
+
 /** Logical ids (type.id) of every resource of the stack with lifecycle.prevent_destroy. */
 function preventDestroy(stack: TfJson): Set<string> {
   return new Set(
@@ -178,6 +213,7 @@ export const productionDataIsGuarded: Invariant = ({ config, stacks: { deps, app
 /** Every invariant, by what it guarantees. */
 export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   "keeps PostgreSQL off the internet, encrypted at rest and TLS-only": databaseIsPrivateEncryptedAndTlsOnly,
+  "has web and worker verify PostgreSQL's certificate (unless database.tlsVerification is off)": databaseServerIsVerified,
   "blocks public access to the data bucket, encrypts it and refuses plain HTTP": bucketIsBlockedEncryptedAndTlsOnly,
   "binds every IRSA role to one service account and the STS audience": irsaRolesTrustOneServiceAccount,
   "writes no secret as a literal into any stack": noLiteralSecrets,
