@@ -268,7 +268,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports ClickHouse unreachable (real HTTP client) and notifies SNS", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     const report = await f.run({}, { connect: (connection) => connectHttp({ ...connection, url: "http://127.0.0.1:9", requestTimeoutMs: 2000 }) });
     expect(report.status).toBe("failed");
     expect(report.error?.stage).toBe("plan");
@@ -277,7 +277,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports a missing secret without touching ClickHouse", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
     let connected = false;
     const report = await f.run({}, { connect: () => ((connected = true), session.clickhouse) });
@@ -287,7 +287,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports a configuration error to SNS when the topic is known", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     const report = await f.run({}, {}, { CLICKHOUSE_URL: undefined });
     expect(report.error).toEqual({ stage: "configuration", message: "CLICKHOUSE_URL (unset) must be set" });
     expect(published()).toHaveLength(1);
@@ -321,6 +321,12 @@ const ACTIVE_BYTES_QUERY = "SELECT database, table, sum(bytes_on_disk) AS bytes 
 function movingClock(): () => number {
   const start = Date.now();
   return () => NOW + (Date.now() - start);
+}
+
+/** The fixture's clock at the speed of real time, which `jumpTo` moves to another instant in one go. */
+function jumpingClock(): { now: () => number; jumpTo: (instant: number) => void } {
+  let offset = NOW - Date.now();
+  return { now: () => Date.now() + offset, jumpTo: (instant) => void (offset = instant - Date.now()) };
 }
 
 /** A Lambda context with `ms` left before the hard timeout. */
@@ -390,16 +396,26 @@ describe("emergency cleanup against a slow ClickHouse", () => {
   it("keeps the status of steps that succeeded when the measurement after them runs out of time", async () => {
     const f = await fixture();
     const ch = session.clickhouse;
+    // The Lambda's time is the fixture's clock: a budget of 60 s for the steps (never short, however busy the machine)
+    // and a 1.2 s reserve, half of it for the measurement after them. Once the last planned step is done the clock
+    // jumps to the end of the budget, so the hanging measurement is cut off after the 0.6 s grace, not a minute.
+    const clock = jumpingClock();
+    const lambdaEnd = clock.now() + 61_200;
+    const plannedSteps = () => f.logs.map((line) => JSON.parse(line)).find((line) => line.event === "plan")?.steps;
+    let statements = 0;
     let measurements = 0;
     const slowAfterwards: ClickHouse = {
       ...ch,
+      exec: async (sql, timeoutMs) => {
+        await ch.exec(sql, timeoutMs);
+        if (++statements === plannedSteps()) clock.jumpTo(lambdaEnd - 1200);
+      },
       rows: (sql, timeoutMs) => (sql.includes(ACTIVE_BYTES_QUERY) && ++measurements === 2 ? new Promise(() => undefined) : ch.rows(sql, timeoutMs)),
     };
-    // A 3 s budget (the steps take a few hundred ms, more on a busy machine: a 1 s budget made this flaky) and a
-    // 1.2 s reserve, half of it for the measurement after them; the run still ends before the Lambda timeout.
-    const started = Date.now();
-    const report = await f.run({}, { connect: () => slowAfterwards, now: movingClock(), reserveMs: 1200 }, {}, lambdaTimeoutIn(4200));
-    expect(Date.now() - started).toBeLessThan(4200);
+    const report = await f.run({}, { connect: () => slowAfterwards, now: clock.now, reserveMs: 1200 }, {}, { getRemainingTimeInMillis: () => lambdaEnd - clock.now() });
+    expect(statements).toBe(plannedSteps());
+    // The run still ends before the Lambda timeout.
+    expect(clock.now()).toBeLessThan(lambdaEnd);
     expect(report.status).toBe("ok");
     expect(report.error).toBeUndefined();
     expect(report.steps.every((step) => step.outcome === "done")).toBe(true);
