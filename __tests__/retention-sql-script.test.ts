@@ -129,7 +129,8 @@ describe("retention:sql errors and the command line", () => {
   });
 
   it("exits 1 with a message on an unknown environment or option", () => {
-    // A configuration error is printed and exits 1 by runCli, as for every script (cost and capacity run it so).
+    // A configuration error is printed and exits 1 by runCli, as for every script (npm run cost's test in
+    // entry-points.test.ts runs one).
     expect(() => retentionSqlCommand(["--env", "nope"], undefined, environmentsFile)).toThrow(ConfigError);
     expect(() => retentionSqlCommand(["--env", "nope"], undefined, environmentsFile)).toThrow('"nope": unknown environment');
     const option = run(["--bogus"]);
