@@ -143,12 +143,41 @@ function published(): { subject: string; message: string }[] {
   return sns.commandCalls(PublishCommand).map((call) => ({ subject: call.args[0].input.Subject ?? "", message: call.args[0].input.Message ?? "" }));
 }
 
-describe("emergency cleanup against ClickHouse (chdb)", () => {
-  it("drops wholly expired partitions, deletes the rest of the expired rows and keeps fresh ones", async () => {
+/** What a cleanup of a fresh copy left, for the tests that only read it (one run instead of one per test). */
+interface Cleaned {
+  readonly f: Fixture;
+  readonly report: Report;
+  /** Rows of observations at or after the cutoff, before the run. */
+  readonly freshObservations: number;
+  readonly tracesBytesBefore: number;
+  readonly published: { subject: string; message: string; topicArn?: string }[];
+}
+
+let cleaned: Promise<Cleaned> | undefined;
+
+/** The shared run, made by the first test that needs it: boundary traces around the cutoff, then a default run. */
+function cleanedOnce(): Promise<Cleaned> {
+  cleaned ??= (async () => {
     const f = await fixture();
     const ch = session.clickhouse;
-    const fresh = await countRows(ch, f.app, "observations", `start_time >= toDateTime64(${CUTOFF / 1000}, 3, 'UTC')`);
+    await insertTracesAt(ch, f.app, [
+      { id: "before", at: new Date(CUTOFF - 1) },
+      { id: "at", at: new Date(CUTOFF) },
+      { id: "after", at: new Date(CUTOFF + 999) },
+    ]);
+    const freshObservations = await countRows(ch, f.app, "observations", `start_time >= toDateTime64(${CUTOFF / 1000}, 3, 'UTC')`);
+    const tracesBytesBefore = await activeBytesOf(ch, f.app, "traces");
     const report = await f.run();
+    const topics = sns.commandCalls(PublishCommand).map((call) => call.args[0].input.TopicArn);
+    return { f, report, freshObservations, tracesBytesBefore, published: published().map((message, i) => ({ ...message, topicArn: topics[i] })) };
+  })();
+  return cleaned;
+}
+
+describe("emergency cleanup against ClickHouse (chdb)", () => {
+  it("drops wholly expired partitions, deletes the rest of the expired rows and keeps fresh ones", async () => {
+    const { f, report, freshObservations: fresh } = await cleanedOnce();
+    const ch = session.clickhouse;
     expect(report.status).toBe("ok");
     for (const table of APP_TABLES) {
       expect(await partitionIds(ch, f.app, table)).toEqual(["202610", "202611"]);
@@ -163,28 +192,19 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("keeps a row exactly at the cutoff and deletes one a millisecond before it", async () => {
-    const f = await fixture();
-    await insertTracesAt(session.clickhouse, f.app, [
-      { id: "before", at: new Date(CUTOFF - 1) },
-      { id: "at", at: new Date(CUTOFF) },
-      { id: "after", at: new Date(CUTOFF + 999) },
-    ]);
-    await f.run();
+    const { f } = await cleanedOnce();
     const kept = await session.clickhouse.rows<{ id: string }>(`SELECT id FROM ${f.app}.traces WHERE name = 'boundary' ORDER BY id`);
     expect(kept.map((row) => row.id)).toEqual(["after", "at"]);
   });
 
   it("logs and reports the bytes freed per table, and publishes a summary to SNS", async () => {
-    const f = await fixture();
-    const before = await activeBytesOf(session.clickhouse, f.app, "traces");
-    const report = await f.run();
+    const { f, report, tracesBytesBefore: before, published: [message] } = await cleanedOnce();
     const traces = report.bytes.find((table) => table.table === "traces");
     expect(traces?.bytesBefore).toBe(before);
     expect(traces?.bytesFreed).toBeGreaterThan(before / 2);
     const freedLines = f.logs.map((line) => JSON.parse(line)).filter((line) => line.event === "table-freed");
     expect(freedLines.find((line) => line.table === "traces")?.bytesFreed).toBe(traces?.bytesFreed);
-    const [message] = published();
-    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe(TOPIC_ARN);
+    expect(message.topicArn).toBe(TOPIC_ARN);
     expect(message.subject).toBe("ClickHouse cleanup ok");
     expect(message.message).toContain(`${f.app}.traces: freed`);
   });
@@ -222,8 +242,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("is idempotent: a second run finds nothing to do", async () => {
-    const f = await fixture();
-    await f.run();
+    const { f } = await cleanedOnce();
     const second = await f.run();
     expect(second.status).toBe("nothing-to-do");
     expect(second.steps).toEqual([]);
