@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadAllEnvironments } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
-import { retentionStatements } from "../constructs/clickhouse/retention";
+import { retentionStatements } from "../constructs/clickhouse/retention-script";
 import { appTables } from "../lambda/clickhouse-cleanup/retention-sql";
 import { servingClickHouse } from "../stacks/clickhouse-serving";
 import { ConfigError } from "../config/errors";
