@@ -12,7 +12,8 @@ import { ClickHouseCleanupFunction, type ClickHouseCleanupFunctionProps } from "
 import { ClickHouseEndpoint } from "../constructs/clickhouse/endpoint";
 import { ClickHouseLifecycle } from "../constructs/clickhouse/lifecycle";
 import { buildScript, deterministicZip } from "../constructs/clickhouse/lambda-bundle";
-import { ClickHouseRetention, retentionScript } from "../constructs/clickhouse/retention";
+import { ClickHouseRetention } from "../constructs/clickhouse/retention";
+import { retentionScript } from "../constructs/clickhouse/retention-script";
 import { BITNAMI_V3_CLICKHOUSE } from "../contract/clickhouse-flavours";
 import { DISK_METRICS_NAMESPACE } from "../contract/metrics";
 import { CLICKHOUSE_MAINTENANCE_SERVICE_ACCOUNT } from "../contract/service-accounts";

@@ -89,6 +89,8 @@ describe("npm run cost picks the environment as npm run synth does", () => {
     const { status, stderr } = run("scripts/cost.ts", workingDirectory(VALID), [], { LANGFUSE_ENV: "staging" });
     expect(status).toBe(1);
     expect(stderr.trim()).toMatch(/^Invalid configuration: LANGFUSE_ENV = "staging": unknown environment/);
+    // runCli's way with a configuration error, for every script that uses it: one line, no stack trace.
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 
 });

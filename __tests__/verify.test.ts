@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatResult, verify } from "../scripts/verify/checks";
 import { releaseValues, valueAt } from "../scripts/cost/helm-values";
 import { WEB_SERVICE_TARGET, withPortForward } from "../scripts/verify/port-forward";
+import { verifyCommand } from "../scripts/verify";
 import { NODE_TS_ARGS } from "./support/node-ts";
 import { cleanupSynth, environment, resources, synthesize } from "./support/synth";
 
@@ -84,25 +85,32 @@ describe("verify", () => {
   });
 });
 
-describe("npm run verify", () => {
-  const cli = (...args: string[]) => run(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/verify.ts"), ...args], { encoding: "utf8" });
+/** The command in this process: its exit status and what it printed to stdout and stderr. */
+async function command(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await verifyCommand(args, (line) => stdout.push(`${line}\n`), (line) => stderr.push(`${line}\n`));
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
 
+describe("npm run verify", () => {
   it("exits 0 and prints one line per check when Langfuse is healthy", async () => {
-    const { stdout } = await cli(healthy);
+    // The one run in a fresh process, as `npm run verify` starts it; the other exit statuses are checked in-process.
+    const { stdout } = await run(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/verify.ts"), healthy], { encoding: "utf8" });
     expect(stdout.match(/^PASS /gm)).toHaveLength(3);
     expect(stdout).toContain("all 3 checks passed");
   });
 
   it("exits non-zero when a check fails", async () => {
-    const failure = await cli(databaseDown, "--timeout", "2000").catch((error: { code: number; stdout: string }) => error);
+    const failure = await command(databaseDown, "--timeout", "2000");
     expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stdout: string }).stdout).toContain("1 of 3 checks failed");
+    expect(failure.stdout).toContain("1 of 3 checks failed");
   });
 
   it("exits 2 on a usage error", async () => {
-    const failure = await cli("langfuse.example.com").catch((error: { code: number; stderr: string }) => error);
+    const failure = await command("langfuse.example.com");
     expect(failure).toMatchObject({ code: 2 });
-    expect((failure as { stderr: string }).stderr).toContain("'langfuse.example.com' is not an http(s) URL");
+    expect(failure.stderr).toContain("'langfuse.example.com' is not an http(s) URL");
   });
 });
 
@@ -158,7 +166,8 @@ require("node:http").createServer((q, r) => r.writeHead(200).end(${JSON.stringif
 
   it("npm run verify -- --port-forward runs the checks through kubectl and exits 0", async () => {
     const kubectl = fakeKubectl("forward");
-    const { stdout } = await run(process.execPath, [...NODE_TS_ARGS, join(__dirname, "../scripts/verify.ts"), "--port-forward", "--kubectl", kubectl.path], { encoding: "utf8" });
+    const { code, stdout } = await command("--port-forward", "--kubectl", kubectl.path);
+    expect(code).toBe(0);
     expect(stdout).toMatch(/^port-forward: http:\/\/127\.0\.0\.1:\d+ → svc\/langfuse-web in namespace langfuse$/m);
     expect(stdout.match(/^PASS /gm)).toHaveLength(3);
     expect(stdout).toContain("all 3 checks passed");

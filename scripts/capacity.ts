@@ -13,12 +13,17 @@ import { runCli } from "./cli";
 
 const USAGE = "usage: npm run capacity -- [--env <environment>] [--json]   (or LANGFUSE_ENV=<environment> npm run capacity)";
 
-function main(): void {
-  const { values } = parseArgs({ options: { env: { type: "string" }, json: { type: "boolean", default: false } } });
-  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
-  const { selected } = loadAllEnvironments("environments.yaml", selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
+/** What the command prints for `args`, the environment being --env, else `langfuseEnv`, else dev, of `environmentsFile`. */
+export function capacityCommand(args: string[], langfuseEnv: string | undefined, environmentsFile = "environments.yaml"): string {
+  const { values } = parseArgs({ args, options: { env: { type: "string" }, json: { type: "boolean", default: false } } });
+  const selection = selectEnvironment(values.env, langfuseEnv);
+  const { selected } = loadAllEnvironments(environmentsFile, selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
   const plan = planCapacity(selected);
-  process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatCapacity(plan));
+  return values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatCapacity(plan);
 }
 
-runCli(main, USAGE);
+function main(): void {
+  process.stdout.write(capacityCommand(process.argv.slice(2), process.env.LANGFUSE_ENV));
+}
+
+if (require.main === module) runCli(main, USAGE);

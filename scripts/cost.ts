@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createApp } from "../stacks/app-factory";
 import { loadAllEnvironments } from "../config/load";
 import { selectEnvironment, selectionKey } from "../config/select-environment";
-import { createStacks } from "../stacks";
 import { estimate } from "./cost/estimate";
 import { loadPrices } from "./cost/prices";
 import { formatReport } from "./cost/report";
@@ -26,6 +24,10 @@ import { runCli } from "./cli";
 const USAGE = "usage: npm run cost -- [--env <environment>] [--dir <synth/<environment>>] [--prices <file>] [--json]";
 
 function synthesizeToTemporaryFolder(selected: EnvironmentConfig, all: readonly EnvironmentConfig[]): SynthesizedStack[] {
+  // Loaded only to synthesize: --dir and a configuration error need none of cdktf and the provider bindings.
+  // require, not import(): the .ts loader of the npm scripts (scripts/register-ts.cjs) hooks CommonJS only.
+  const { createStacks } = require("../stacks") as typeof import("../stacks");
+  const { createApp } = require("../stacks/app-factory") as typeof import("../stacks/app-factory");
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-cost-"));
   try {
     const app = createApp(outdir);

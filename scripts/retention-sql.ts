@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadAllEnvironments } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
-import { retentionStatements } from "../constructs/clickhouse/retention";
+import { retentionStatements } from "../constructs/clickhouse/retention-script";
 import { CLEANUP_USER_PLACEHOLDERS, cleanupUserStatements } from "../constructs/clickhouse/cleanup-user";
 import { CLEANUP_CLICKHOUSE_USER } from "../contract/clickhouse-cleanup-user";
 import { appTables } from "../lambda/clickhouse-cleanup/retention-sql";
@@ -44,11 +44,19 @@ export function renderRetentionSql(config: EnvironmentConfig): string {
   ].join("\n") + "\n";
 }
 
+/**
+ * The review text for the environment that `args` (--env) or else `langfuseEnv` selects in `environmentsFile`:
+ * what the command prints.
+ */
+export function retentionSqlCommand(args: string[], langfuseEnv: string | undefined, environmentsFile = "environments.yaml"): string {
+  const { values } = parseArgs({ args, options: { env: { type: "string" } } });
+  const selection = selectEnvironment(values.env, langfuseEnv);
+  const { selected } = loadAllEnvironments(environmentsFile, selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
+  return renderRetentionSql(selected);
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { env: { type: "string" } } });
-  const selection = selectEnvironment(values.env, process.env.LANGFUSE_ENV);
-  const { selected } = loadAllEnvironments("environments.yaml", selection.name, new Date().toISOString().slice(0, 10), selectionKey(selection));
-  process.stdout.write(renderRetentionSql(selected));
+  process.stdout.write(retentionSqlCommand(process.argv.slice(2), process.env.LANGFUSE_ENV));
 }
 
 if (require.main === module) runCli(main, USAGE);

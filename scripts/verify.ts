@@ -20,8 +20,9 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 
 class UsageError extends Error {}
 
-async function main(): Promise<number> {
+async function main(args: string[], print: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
+    args,
     allowPositionals: true,
     options: {
       "port-forward": { type: "boolean", default: false },
@@ -39,24 +40,31 @@ async function main(): Promise<number> {
   if (portForward) {
     const options = { namespace: values.namespace, service: values.service, kubectl: values.kubectl, localPort: positiveInteger("local-port", values["local-port"]) };
     results = await withPortForward(options, (baseUrl) => {
-      console.log(`port-forward: ${baseUrl} → svc/${options.service ?? WEB_SERVICE_TARGET.service} in namespace ${options.namespace ?? WEB_SERVICE_TARGET.namespace}`);
+      print(`port-forward: ${baseUrl} → svc/${options.service ?? WEB_SERVICE_TARGET.service} in namespace ${options.namespace ?? WEB_SERVICE_TARGET.namespace}`);
       return verify(baseUrl, { timeoutMs });
     });
   } else {
     if (!/^https?:\/\//.test(positionals[0])) throw new UsageError(`'${positionals[0]}' is not an http(s) URL`);
     results = await verify(positionals[0], { timeoutMs });
   }
-  results.forEach((result) => console.log(formatResult(result)));
+  results.forEach((result) => print(formatResult(result)));
   const failed = results.filter((result) => !result.ok).length;
-  console.log(failed === 0 ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`);
+  print(failed === 0 ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`);
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+/**
+ * The command with `args`: prints its lines through `print` (stdout) and `printError` (stderr) and resolves to its exit
+ * status: 0 when every check passes, 1 when one fails or the checks cannot run, 2 on a usage error.
+ */
+export function verifyCommand(args: string[], print: (line: string) => void, printError: (line: string) => void): Promise<number> {
+  return main(args, print).catch((error: unknown) => {
     const usage = error instanceof UsageError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
-    console.error(usage ? `${(error as Error).message}\n${USAGE}` : `verify failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(usage ? 2 : 1);
-  },
-);
+    printError(usage ? `${(error as Error).message}\n${USAGE}` : `verify failed: ${error instanceof Error ? error.message : String(error)}`);
+    return usage ? 2 : 1;
+  });
+}
+
+if (require.main === module) {
+  void verifyCommand(process.argv.slice(2), console.log, console.error).then((code) => process.exit(code));
+}

@@ -30,9 +30,13 @@ const isEmpty = (value: unknown): boolean =>
 
 const at = (values: unknown, path: string): unknown => path.split(".").reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), values);
 
+const chartDefaults = new Map<string, unknown>();
+
 /** The chart's values.yaml merged with ours, as Helm hands them to the templates. */
 export function chartValues(referenceFolder: string, values: object): Tree {
-  return coalesceValues(parseYaml(readFileSync(join(referenceFolder, "values.yaml"), "utf8")), JSON.parse(JSON.stringify(values))) as Tree;
+  // Parsed once per folder (a large file, read for every rendering); each rendering merges over its own copy.
+  if (!chartDefaults.has(referenceFolder)) chartDefaults.set(referenceFolder, parseYaml(readFileSync(join(referenceFolder, "values.yaml"), "utf8")));
+  return coalesceValues(structuredClone(chartDefaults.get(referenceFolder)), JSON.parse(JSON.stringify(values))) as Tree;
 }
 
 /** langfuse.fullname for release `langfuse` of chart `langfuse` with no overrides. */

@@ -3,8 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../stacks/app-factory";
-import { parse as parseYaml } from "yaml";
-import { deepMerge, loadEnvironment } from "../../config/load";
 import type { EnvironmentConfig } from "../../config/schema";
 import { createStacks } from "../../stacks";
 
@@ -12,25 +10,7 @@ import { createStacks } from "../../stacks";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TfJson = Record<string, any>;
 
-export const TODAY = "2026-11-23";
-
-/**
- * The configuration the behaviour tests own. They never read the repository's environments.yaml: that file is the
- * user's to edit (__tests__/invariants/ checks it).
- */
-export const FIXTURE_ENVIRONMENTS_FILE = join(__dirname, "../fixtures/environments.yaml");
-const fixtureDocument = parseYaml(readFileSync(FIXTURE_ENVIRONMENTS_FILE, "utf8"));
-
-/** An environment of the test-owned environments file, with optional overrides merged over it. */
-export function environment(name: string, overrides: object = {}): EnvironmentConfig {
-  const document = deepMerge(fixtureDocument, { environments: { [name]: overrides } });
-  return loadEnvironment({ document, environment: name, today: TODAY }).config;
-}
-
-/** Loads an environment from a document given inline (for error tests). */
-export function loadInline(document: object, name?: string) {
-  return loadEnvironment({ document, environment: name, today: TODAY });
-}
+export { environment, FIXTURE_ENVIRONMENTS_FILE, loadInline, TODAY } from "./environments";
 
 export interface SynthesizedStacks {
   readonly network: TfJson;

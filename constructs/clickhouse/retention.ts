@@ -5,18 +5,12 @@ import { JobV1, type JobV1SpecTemplateSpec } from "@cdktf/provider-kubernetes/li
 import { DefaultTokenResolver, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CLICKHOUSE_CLEANUP_PASSWORD_KEY, CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME } from "../../contract/secret-keys";
-import { cleanupUserScriptLines } from "./cleanup-user";
 import { RETENTION_JOB_RESOURCES } from "./job-resources";
 import { BITNAMI_V3_CLICKHOUSE, type ClickHouseSchema } from "../../contract/clickhouse-flavours";
 import { pinnedImage } from "../../contract/image-digests";
-import {
-  expiredPartitionDropsQuery,
-  qualifiedName,
-  relativeCutoff,
-  appTables,
-  ttlStatements,
-  type RetainedTable,
-} from "../../lambda/clickhouse-cleanup/retention-sql";
+import { appTables } from "../../lambda/clickhouse-cleanup/retention-sql";
+// The script and its statements live apart, without cdktf: `npm run retention:sql` prints them.
+import { retentionScript } from "./retention-script";
 
 /*
  * Retention without anyone running kubectl exec. A Job applies it on deploy: its name carries a hash of the SQL,
@@ -76,68 +70,6 @@ export const DEFAULT_CLICKHOUSE_IMAGE = pinnedImage(`docker.io/${BITNAMI_V3_CLIC
 const SCRIPT_KEY = "retention.sh";
 /** A memory-backed emptyDir for the client config the script writes: the root filesystem is read-only. */
 const SCRATCH_PATH = "/tmp";
-const CLIENT_CONFIG = '"${TMPDIR:-/tmp}/client.xml"';
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-function assertAppTables(tables: readonly RetainedTable[]): void {
-  if (tables.length === 0 || tables.some((table) => table.kind !== "app")) throw new Error("the retention script covers Langfuse's tables only");
-}
-
-/** The query the script repeats until Langfuse's migrations have created the last of `tables`. */
-function readinessQuery(tables: readonly RetainedTable[]): string {
-  return `EXISTS TABLE ${qualifiedName(tables.at(-1)!)}`;
-}
-
-/** The SELECT whose TSVRaw output is the DROP PARTITION statements of `table`'s expired partitions. */
-function dropsGenerator(table: RetainedTable): string {
-  return `${expiredPartitionDropsQuery(table, relativeCutoff(table.retentionDays))} FORMAT TSVRaw`;
-}
-
-/**
- * Every SQL statement the script sends, in the order it sends them: the readiness check, the TTL statements of
- * each table, then per table the SELECT that generates its DROP PARTITION statements (those are computed at run
- * time; the script pipes them back into clickhouse-client). What `npm run retention:sql` prints.
- */
-export function retentionStatements(tables: readonly RetainedTable[]): string[] {
-  assertAppTables(tables);
-  return [readinessQuery(tables), ...tables.flatMap(ttlStatements), ...tables.map(dropsGenerator)];
-}
-
-/** The shell script both the Job and the CronJob run, for Langfuse's tables (and, optionally, the cleanup user). */
-export function retentionScript(tables: readonly RetainedTable[], options: { readonly cleanupUser?: boolean } = {}): string {
-  assertAppTables(tables);
-  const lines = [
-    "#!/bin/bash",
-    "set -euo pipefail",
-    "# The password goes into a client config file (printf is a shell builtin), never onto a command line.",
-    "umask 077",
-    `printf '<config><user>%s</user><password><![CDATA[%s]]></password></config>\\n' "$CLICKHOUSE_USER" "$CLICKHOUSE_PASSWORD" > ${CLIENT_CONFIG}`,
-    "unset CLICKHOUSE_PASSWORD",
-    `ch() { clickhouse-client --config-file ${CLIENT_CONFIG} --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" "$@"; }`,
-    "# Langfuse's migrations create the tables when web first starts: wait for them (at most 10 minutes).",
-    "for attempt in $(seq 1 60); do",
-    `  [ "$(ch -q ${shellQuote(readinessQuery(tables))})" = "1" ] && break`,
-    '  [ "$attempt" = "60" ] && { echo "Langfuse tables not found"; exit 1; }',
-    "  sleep 10",
-    "done",
-    'apply() { local table=$1; shift; for sql in "$@"; do ch -q "$sql"; done; echo "retention applied to $table"; }',
-    "# drop_expired QUERY: runs the DROP PARTITION statements QUERY generates. Expired partitions are dropped",
-    "# whatever their size: the server's 50 GB guard (max_partition_size_to_drop) is lifted for these statements only.",
-    'drop_expired() { local statements; statements=$(ch -q "$1"); if [ -n "$statements" ]; then echo "$statements"; printf "%s\\n" "$statements" | ch --multiquery --max_partition_size_to_drop=0; fi; }',
-  ];
-  for (const table of tables) {
-    lines.push(`apply ${shellQuote(qualifiedName(table))} ${ttlStatements(table).map(shellQuote).join(" ")}`);
-  }
-  for (const table of tables) {
-    lines.push(`drop_expired ${shellQuote(dropsGenerator(table))}`);
-  }
-  if (options.cleanupUser) lines.push(...cleanupUserScriptLines(shellQuote));
-  return lines.join("\n") + "\n";
-}
-
 /** Labels of the retention job's pods (and its other objects): the network policies select on them. */
 export const RETENTION_POD_LABELS = { "app.kubernetes.io/name": "clickhouse-retention", "app.kubernetes.io/part-of": "langfuse" } as const;
 

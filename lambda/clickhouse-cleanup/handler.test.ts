@@ -8,6 +8,7 @@ import type { ClickHouse } from "./clickhouse";
 import { connectHttp } from "./clickhouse";
 import {
   activeBytesOf,
+  copyTables,
   countRows,
   createLangfuseTables,
   createSystemLogStandIns,
@@ -40,8 +41,19 @@ const cloudwatch = mockClient(CloudWatchClient);
 let session: ChdbSession;
 let databaseCounter = 0;
 
-beforeAll(() => {
+const APP_TABLES = ["traces", "observations", "scores"];
+const SYSTEM_LOGS = ["query_log", "trace_log"];
+/** Filled once; every test that needs data gets its own copy (copyTables: a third of the time of filling). */
+const TEMPLATE = { app: "langfuse_template", system: "system_logs_template" };
+
+beforeAll(async () => {
   session = openChdb();
+  const ch = session.clickhouse;
+  await createLangfuseTables(ch, TEMPLATE.app);
+  for (const table of APP_TABLES) await fillRows(ch, TEMPLATE.app, table, utc(7, 1), new Date(NOW), 6000);
+  await createSystemLogStandIns(ch, TEMPLATE.system, SYSTEM_LOGS);
+  await fillRows(ch, TEMPLATE.system, "trace_log", utc(9, 1), new Date(NOW), 2000);
+  await fillRows(ch, TEMPLATE.system, "query_log", utc(11, 22), new Date(NOW), 2000);
 });
 
 afterAll(async () => {
@@ -78,11 +90,8 @@ async function fixture(filled = true): Promise<Fixture> {
   const system = `system_logs_${databaseCounter}`;
   const ch = session.clickhouse;
   if (filled) {
-    await createLangfuseTables(ch, app);
-    for (const table of ["traces", "observations", "scores"]) await fillRows(ch, app, table, utc(7, 1), new Date(NOW), 6000);
-    await createSystemLogStandIns(ch, system, ["query_log", "trace_log"]);
-    await fillRows(ch, system, "trace_log", utc(9, 1), new Date(NOW), 2000);
-    await fillRows(ch, system, "query_log", utc(11, 22), new Date(NOW), 2000);
+    await copyTables(ch, TEMPLATE.app, app, APP_TABLES);
+    await copyTables(ch, TEMPLATE.system, system, SYSTEM_LOGS);
   }
   const logs: string[] = [];
   const invoke = (event: unknown, overrides: Partial<HandlerDependencies> = {}, env: Record<string, string | undefined> = {}, context?: RunContext) => {
@@ -125,8 +134,8 @@ async function fixture(filled = true): Promise<Fixture> {
 async function snapshot(f: Fixture) {
   const ch = session.clickhouse;
   const state: Record<string, unknown> = {};
-  for (const table of ["traces", "observations", "scores"]) state[table] = [await countRows(ch, f.app, table), await partitionIds(ch, f.app, table)];
-  for (const table of ["query_log", "trace_log"]) state[table] = [await countRows(ch, f.system, table), await partitionIds(ch, f.system, table)];
+  for (const table of APP_TABLES) state[table] = [await countRows(ch, f.app, table), await partitionIds(ch, f.app, table)];
+  for (const table of SYSTEM_LOGS) state[table] = [await countRows(ch, f.system, table), await partitionIds(ch, f.system, table)];
   return state;
 }
 
@@ -134,14 +143,43 @@ function published(): { subject: string; message: string }[] {
   return sns.commandCalls(PublishCommand).map((call) => ({ subject: call.args[0].input.Subject ?? "", message: call.args[0].input.Message ?? "" }));
 }
 
-describe("emergency cleanup against ClickHouse (chdb)", () => {
-  it("drops wholly expired partitions, deletes the rest of the expired rows and keeps fresh ones", async () => {
+/** What a cleanup of a fresh copy left, for the tests that only read it (one run instead of one per test). */
+interface Cleaned {
+  readonly f: Fixture;
+  readonly report: Report;
+  /** Rows of observations at or after the cutoff, before the run. */
+  readonly freshObservations: number;
+  readonly tracesBytesBefore: number;
+  readonly published: { subject: string; message: string; topicArn?: string }[];
+}
+
+let cleaned: Promise<Cleaned> | undefined;
+
+/** The shared run, made by the first test that needs it: boundary traces around the cutoff, then a default run. */
+function cleanedOnce(): Promise<Cleaned> {
+  cleaned ??= (async () => {
     const f = await fixture();
     const ch = session.clickhouse;
-    const fresh = await countRows(ch, f.app, "observations", `start_time >= toDateTime64(${CUTOFF / 1000}, 3, 'UTC')`);
+    await insertTracesAt(ch, f.app, [
+      { id: "before", at: new Date(CUTOFF - 1) },
+      { id: "at", at: new Date(CUTOFF) },
+      { id: "after", at: new Date(CUTOFF + 999) },
+    ]);
+    const freshObservations = await countRows(ch, f.app, "observations", `start_time >= toDateTime64(${CUTOFF / 1000}, 3, 'UTC')`);
+    const tracesBytesBefore = await activeBytesOf(ch, f.app, "traces");
     const report = await f.run();
+    const topics = sns.commandCalls(PublishCommand).map((call) => call.args[0].input.TopicArn);
+    return { f, report, freshObservations, tracesBytesBefore, published: published().map((message, i) => ({ ...message, topicArn: topics[i] })) };
+  })();
+  return cleaned;
+}
+
+describe("emergency cleanup against ClickHouse (chdb)", () => {
+  it("drops wholly expired partitions, deletes the rest of the expired rows and keeps fresh ones", async () => {
+    const { f, report, freshObservations: fresh } = await cleanedOnce();
+    const ch = session.clickhouse;
     expect(report.status).toBe("ok");
-    for (const table of ["traces", "observations", "scores"]) {
+    for (const table of APP_TABLES) {
       expect(await partitionIds(ch, f.app, table)).toEqual(["202610", "202611"]);
     }
     expect(await countRows(ch, f.app, "observations")).toBe(fresh);
@@ -154,28 +192,19 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("keeps a row exactly at the cutoff and deletes one a millisecond before it", async () => {
-    const f = await fixture();
-    await insertTracesAt(session.clickhouse, f.app, [
-      { id: "before", at: new Date(CUTOFF - 1) },
-      { id: "at", at: new Date(CUTOFF) },
-      { id: "after", at: new Date(CUTOFF + 999) },
-    ]);
-    await f.run();
+    const { f } = await cleanedOnce();
     const kept = await session.clickhouse.rows<{ id: string }>(`SELECT id FROM ${f.app}.traces WHERE name = 'boundary' ORDER BY id`);
     expect(kept.map((row) => row.id)).toEqual(["after", "at"]);
   });
 
   it("logs and reports the bytes freed per table, and publishes a summary to SNS", async () => {
-    const f = await fixture();
-    const before = await activeBytesOf(session.clickhouse, f.app, "traces");
-    const report = await f.run();
+    const { f, report, tracesBytesBefore: before, published: [message] } = await cleanedOnce();
     const traces = report.bytes.find((table) => table.table === "traces");
     expect(traces?.bytesBefore).toBe(before);
     expect(traces?.bytesFreed).toBeGreaterThan(before / 2);
     const freedLines = f.logs.map((line) => JSON.parse(line)).filter((line) => line.event === "table-freed");
     expect(freedLines.find((line) => line.table === "traces")?.bytesFreed).toBe(traces?.bytesFreed);
-    const [message] = published();
-    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe(TOPIC_ARN);
+    expect(message.topicArn).toBe(TOPIC_ARN);
     expect(message.subject).toBe("ClickHouse cleanup ok");
     expect(message.message).toContain(`${f.app}.traces: freed`);
   });
@@ -213,8 +242,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("is idempotent: a second run finds nothing to do", async () => {
-    const f = await fixture();
-    await f.run();
+    const { f } = await cleanedOnce();
     const second = await f.run();
     expect(second.status).toBe("nothing-to-do");
     expect(second.steps).toEqual([]);
@@ -268,7 +296,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports ClickHouse unreachable (real HTTP client) and notifies SNS", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     const report = await f.run({}, { connect: (connection) => connectHttp({ ...connection, url: "http://127.0.0.1:9", requestTimeoutMs: 2000 }) });
     expect(report.status).toBe("failed");
     expect(report.error?.stage).toBe("plan");
@@ -277,7 +305,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports a missing secret without touching ClickHouse", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
     let connected = false;
     const report = await f.run({}, { connect: () => ((connected = true), session.clickhouse) });
@@ -287,7 +315,7 @@ describe("emergency cleanup against ClickHouse (chdb)", () => {
   });
 
   it("reports a configuration error to SNS when the topic is known", async () => {
-    const f = await fixture();
+    const f = await fixture(false);
     const report = await f.run({}, {}, { CLICKHOUSE_URL: undefined });
     expect(report.error).toEqual({ stage: "configuration", message: "CLICKHOUSE_URL (unset) must be set" });
     expect(published()).toHaveLength(1);
@@ -321,6 +349,12 @@ const ACTIVE_BYTES_QUERY = "SELECT database, table, sum(bytes_on_disk) AS bytes 
 function movingClock(): () => number {
   const start = Date.now();
   return () => NOW + (Date.now() - start);
+}
+
+/** The fixture's clock at the speed of real time, which `jumpTo` moves to another instant in one go. */
+function jumpingClock(): { now: () => number; jumpTo: (instant: number) => void } {
+  let offset = NOW - Date.now();
+  return { now: () => Date.now() + offset, jumpTo: (instant) => void (offset = instant - Date.now()) };
 }
 
 /** A Lambda context with `ms` left before the hard timeout. */
@@ -390,16 +424,26 @@ describe("emergency cleanup against a slow ClickHouse", () => {
   it("keeps the status of steps that succeeded when the measurement after them runs out of time", async () => {
     const f = await fixture();
     const ch = session.clickhouse;
+    // The Lambda's time is the fixture's clock: a budget of 60 s for the steps (never short, however busy the machine)
+    // and a 1.2 s reserve, half of it for the measurement after them. Once the last planned step is done the clock
+    // jumps to the end of the budget, so the hanging measurement is cut off after the 0.6 s grace, not a minute.
+    const clock = jumpingClock();
+    const lambdaEnd = clock.now() + 61_200;
+    const plannedSteps = () => f.logs.map((line) => JSON.parse(line)).find((line) => line.event === "plan")?.steps;
+    let statements = 0;
     let measurements = 0;
     const slowAfterwards: ClickHouse = {
       ...ch,
+      exec: async (sql, timeoutMs) => {
+        await ch.exec(sql, timeoutMs);
+        if (++statements === plannedSteps()) clock.jumpTo(lambdaEnd - 1200);
+      },
       rows: (sql, timeoutMs) => (sql.includes(ACTIVE_BYTES_QUERY) && ++measurements === 2 ? new Promise(() => undefined) : ch.rows(sql, timeoutMs)),
     };
-    // A 3 s budget (the steps take a few hundred ms, more on a busy machine: a 1 s budget made this flaky) and a
-    // 1.2 s reserve, half of it for the measurement after them; the run still ends before the Lambda timeout.
-    const started = Date.now();
-    const report = await f.run({}, { connect: () => slowAfterwards, now: movingClock(), reserveMs: 1200 }, {}, lambdaTimeoutIn(4200));
-    expect(Date.now() - started).toBeLessThan(4200);
+    const report = await f.run({}, { connect: () => slowAfterwards, now: clock.now, reserveMs: 1200 }, {}, { getRemainingTimeInMillis: () => lambdaEnd - clock.now() });
+    expect(statements).toBe(plannedSteps());
+    // The run still ends before the Lambda timeout.
+    expect(clock.now()).toBeLessThan(lambdaEnd);
     expect(report.status).toBe("ok");
     expect(report.error).toBeUndefined();
     expect(report.steps.every((step) => step.outcome === "done")).toBe(true);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configErrorOf } from "../../__tests__/support/errors";
-import { loadInline } from "../../__tests__/support/synth";
+import { loadInline } from "../../__tests__/support/environments";
 import { MAX_CLICKHOUSE_RETENTION_DAYS } from "../../config/limits";
 import { countRows, createLangfuseTables, insertTracesAt, openChdb, type ChdbSession } from "./fixtures";
 import { appTables, expiredPartitionDropsQuery, relativeCutoff, ttlStatements } from "./retention-sql";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { retentionStatements } from "../../constructs/clickhouse/retention";
+import { retentionStatements } from "../../constructs/clickhouse/retention-script";
 import { runCleanup } from "./cleanup";
 import { readConfig, ConfigurationError } from "./config";
 import { countRows, createLangfuseV4Tables, fillEvents, fillRows, insertEventAt, openChdb, partitionIds, type ChdbSession } from "./fixtures";
