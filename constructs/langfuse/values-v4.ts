@@ -10,7 +10,6 @@ import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
 import {
   CLICKHOUSE_STORAGE_CLASS,
-  BUCKET_PREFIXES,
   WEB_MIGRATION_GRACE_SECONDS,
   componentLabels,
   headlessInitEnv,
@@ -18,6 +17,8 @@ import {
   kubernetesResources,
   nextAuthUrl,
   oneAtATime,
+  postgresqlAuth,
+  s3Section,
   secretRef,
   spreadAcrossZones,
   type EnvVar,
@@ -25,6 +26,8 @@ import {
   type LangfuseEndpoints,
   type LangfuseImage,
   type PodSecurityContext,
+  type PostgresqlAuth,
+  type S3Section,
   type WebValues,
   type WorkerValues,
   type SecretKeyRef,
@@ -90,12 +93,7 @@ interface PostgresqlSection {
   /** host:port — the app reads DATABASE_HOST only; postgresql.port would be ignored. */
   readonly host: string;
   readonly args: string;
-  readonly auth: {
-    readonly username: string;
-    readonly database: string;
-    readonly existingSecret: string;
-    readonly secretKeys: { readonly userPasswordKey: string };
-  };
+  readonly auth: PostgresqlAuth;
 }
 
 type RedisSection =
@@ -156,16 +154,6 @@ type ClickHouseSection =
       /** No ON CLUSTER DDL against an external server the chart does not know is clustered. */
       readonly cluster: { readonly enabled: false };
     };
-
-interface S3Section {
-  readonly deploy: false;
-  readonly bucket: string;
-  readonly region: string;
-  readonly forcePathStyle: false;
-  readonly eventUpload: { readonly prefix: string };
-  readonly batchExport: { readonly enabled: true; readonly prefix: string };
-  readonly mediaUpload: { readonly enabled: true; readonly prefix: string };
-}
 
 /** The part of the langfuse chart 2.0.x's values this project sets. */
 export interface LangfuseV4ChartValues {
@@ -252,12 +240,7 @@ function postgresqlSection(config: EnvironmentConfig, endpoints: LangfuseEndpoin
     deploy: false,
     host: `${endpoints.databaseHost}:${endpoints.databasePort}`,
     args: databaseConnectionArgs(config.database.tlsVerification),
-    auth: {
-      username: endpoints.databaseUsername,
-      database: endpoints.databaseName,
-      existingSecret: KUBERNETES_SECRET_NAME,
-      secretKeys: { userPasswordKey: LANGFUSE_SECRET_KEYS.databasePassword },
-    },
+    auth: postgresqlAuth(endpoints),
   };
 }
 
@@ -356,19 +339,6 @@ function clickhouseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoin
       storage: { size: `${clickhouse.keeperStorageGiB}Gi`, className: CLICKHOUSE_STORAGE_CLASS },
       ...placement,
     },
-  };
-}
-
-function s3Section(endpoints: LangfuseEndpoints): S3Section {
-  return {
-    deploy: false,
-    // No access keys anywhere: the SDK picks up the service account's IRSA role.
-    bucket: endpoints.bucketName,
-    region: endpoints.bucketRegion,
-    forcePathStyle: false,
-    eventUpload: { prefix: BUCKET_PREFIXES.events },
-    batchExport: { enabled: true, prefix: BUCKET_PREFIXES.exports },
-    mediaUpload: { enabled: true, prefix: BUCKET_PREFIXES.media },
   };
 }
 

@@ -158,17 +158,20 @@ interface LangfuseSection extends DatabaseCaVolumes {
   readonly worker: WorkerValues;
 }
 
+/** `postgresql.auth` of both chart lines: the user and database, the password from the Langfuse Secret. */
+export interface PostgresqlAuth {
+  readonly username: string;
+  readonly database: string;
+  readonly existingSecret: string;
+  readonly secretKeys: { readonly userPasswordKey: string };
+}
+
 interface PostgresqlSection {
   readonly deploy: false;
   readonly host: string;
   readonly port: string;
   readonly args: string;
-  readonly auth: {
-    readonly username: string;
-    readonly database: string;
-    readonly existingSecret: string;
-    readonly secretKeys: { readonly userPasswordKey: string };
-  };
+  readonly auth: PostgresqlAuth;
 }
 
 interface RedisAuth {
@@ -236,7 +239,8 @@ interface S3Upload {
   readonly prefix: string;
 }
 
-interface S3Section {
+/** `s3` of both chart lines: the deps stack's bucket through IRSA. */
+export interface S3Section {
   readonly deploy: false;
   readonly bucket: string;
   readonly region: string;
@@ -406,18 +410,22 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
   };
 }
 
+export function postgresqlAuth(endpoints: LangfuseEndpoints): PostgresqlAuth {
+  return {
+    username: endpoints.databaseUsername,
+    database: endpoints.databaseName,
+    existingSecret: KUBERNETES_SECRET_NAME,
+    secretKeys: { userPasswordKey: LANGFUSE_SECRET_KEYS.databasePassword },
+  };
+}
+
 function postgresqlSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): PostgresqlSection {
   return {
     deploy: false,
     host: endpoints.databaseHost,
     port: endpoints.databasePort,
     args: databaseConnectionArgs(config.database.tlsVerification),
-    auth: {
-      username: endpoints.databaseUsername,
-      database: endpoints.databaseName,
-      existingSecret: KUBERNETES_SECRET_NAME,
-      secretKeys: { userPasswordKey: LANGFUSE_SECRET_KEYS.databasePassword },
-    },
+    auth: postgresqlAuth(endpoints),
   };
 }
 
@@ -500,7 +508,7 @@ function cleanupUser(vpcCidr: string): { usersExtraOverrides: string; extraEnvVa
   };
 }
 
-function s3Section(endpoints: LangfuseEndpoints): S3Section {
+export function s3Section(endpoints: LangfuseEndpoints): S3Section {
   return {
     deploy: false,
     // No access keys anywhere: the SDK picks up the service account's IRSA role.
