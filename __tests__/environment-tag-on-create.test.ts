@@ -1,48 +1,33 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
 import { TAG_ON_CREATE } from "../constructs/terraform-cloud/environment-tag-on-create";
-import { createApp } from "../stacks/app-factory";
-import { WorkspacesStack } from "../stacks/workspaces-stack";
+import { sourceFiles } from "./support/files";
 import { decide, type IamRequest, type SynthStatement } from "./support/iam-evaluator";
 import { attachedPolicyStatements, inlineStatements, roleEntry, TEST_ACCOUNT } from "./support/iam-json";
-import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, synthesizeWorkspaces } from "./support/synth";
 
 /*
  * In a shared account the Environment tag is what tells one environment's resources from another's: the apply
  * roles may create nothing without it (constructs/terraform-cloud/environment-tag-on-create.ts).
  */
 
-const outdir = mkdtempSync(join(tmpdir(), "langfuse-tag-on-create-"));
-afterAll(() => {
-  cleanupSynth();
-  rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(cleanupSynth);
 
 const dev = environment("dev");
 const prod = environment("prod");
-const workspaces: TfJson = JSON.parse(Testing.synth(new WorkspacesStack(createApp(outdir), [dev, prod])));
+const workspaces = synthesizeWorkspaces([dev, prod]);
 const ROOT = join(__dirname, "..");
 
 /** Every AWS resource type the project's code can create, from its imports of the provider's resource classes. */
 function resourceTypesInCode(): Set<string> {
   const types = new Set<string>();
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder)) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith(".ts")) {
-        for (const [, module] of readFileSync(path, "utf8").matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)"/g)) {
-          if (module !== "provider" && !module.startsWith("data-")) types.add(`aws_${module.replace(/-/g, "_")}`);
-        }
-      }
+  for (const path of [...sourceFiles(join(ROOT, "constructs")), ...sourceFiles(join(ROOT, "stacks"))]) {
+    for (const [, module] of readFileSync(path, "utf8").matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)"/g)) {
+      if (module !== "provider" && !module.startsWith("data-")) types.add(`aws_${module.replace(/-/g, "_")}`);
     }
-  };
-  walk(join(ROOT, "constructs"));
-  walk(join(ROOT, "stacks"));
+  }
   return types;
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./support/files";
 import { NODE_TS_ARGS } from "./support/node-ts";
 
 /*
@@ -11,14 +12,6 @@ import { NODE_TS_ARGS } from "./support/node-ts";
 
 const ROOT = join(__dirname, "..");
 const SOURCE_FOLDERS = ["config", "contract", "constructs", "stacks", "lambda", "scripts"];
-
-function sourceFiles(folder: string): string[] {
-  return readdirSync(folder).flatMap((entry) => {
-    const path = join(folder, entry);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith(".ts") && !path.endsWith(".d.ts") && !path.endsWith(".test.ts") ? [path] : [];
-  });
-}
 
 function relativeImports(file: string): string[] {
   const source = readFileSync(file, "utf8");

@@ -1,30 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
 import { applyStatements, ATTACHABLE_AWS_MANAGED_POLICIES, boundaryStatements, environmentTagStatements, PASS_ROLE_SERVICES, planStatements } from "../constructs/terraform-cloud/run-role-policies";
-import { createApp } from "../stacks/app-factory";
-import { WorkspacesStack } from "../stacks/workspaces-stack";
 import { decide, evaluate, type IamRequest, type SynthStatement } from "./support/iam-evaluator";
 import { documentStatements, inlineStatements, managedPolicyStatements, resolveReferences, roleEntry, TEST_ACCOUNT } from "./support/iam-json";
-import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, environment, resources, synthesize, synthesizeWorkspaces, type TfJson } from "./support/synth";
 
 /*
  * The escalation paths of a Terraform Cloud run, judged by an IAM evaluator over the synthesized policy documents
  * of the workspaces stack: a run must not be able to make itself (or a role it creates) more than the stacks need.
  */
 
-const outdir = mkdtempSync(join(tmpdir(), "langfuse-escalation-"));
-afterAll(() => {
-  cleanupSynth();
-  rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(cleanupSynth);
 
 const dev = environment("dev");
 const prod = environment("prod");
-const workspaces: TfJson = JSON.parse(Testing.synth(new WorkspacesStack(createApp(outdir), [dev, prod])));
+const workspaces = synthesizeWorkspaces([dev, prod]);
 const naming = new Naming(dev.namePrefix, dev.name);
 
 const arn = {
@@ -265,7 +255,7 @@ describe("what the stacks need, the run roles allow", () => {
   it.each(["dev", "prod"])("gives every IAM role of %s's stacks the boundary the workspaces stack creates", (name) => {
     const config = environment(name, { account: { id: TEST_ACCOUNT } });
     const expected = arn.policy(new Naming(config.namePrefix, config.name).permissionsBoundary);
-    const bootstrap: TfJson = JSON.parse(Testing.synth(new WorkspacesStack(createApp(outdir), [config])));
+    const bootstrap = synthesizeWorkspaces([config]);
     expect(Object.values(resources(bootstrap, "aws_iam_policy")).map((policy) => arn.policy(policy.name))).toContain(expected);
     let count = 0;
     for (const { stack, json } of stacksOf(name)) {

@@ -1,29 +1,17 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming } from "../config/naming";
-import type { EnvironmentConfig } from "../config/schema";
 import { stackWorkingDirectory } from "../contract/synth-layout";
 import { UPSTREAMS } from "../contract/upstream-readers";
-import { createApp } from "../stacks/app-factory";
-import { WORKSPACES_STATE_PATH, WorkspacesStack } from "../stacks/workspaces-stack";
-import { cleanupSynth, dataSources, environment, loadInline, resources, synthesize, type TfJson } from "./support/synth";
+import { WORKSPACES_STATE_PATH } from "../stacks/workspaces-stack";
+import { cleanupSynth, dataSources, environment, loadInline, resources, synthesize, synthesizeWorkspaces, type TfJson } from "./support/synth";
 
 /*
  * Terraform Cloud editions, environments isolated from each other (names, accounts), the bootstrap's own state.
  */
 
-const outdir = mkdtempSync(join(tmpdir(), "langfuse-isolation-"));
-afterAll(() => {
-  cleanupSynth();
-  rmSync(outdir, { recursive: true, force: true });
-});
-
-function synthWorkspaces(environments: readonly EnvironmentConfig[]): TfJson {
-  return JSON.parse(Testing.synth(new WorkspacesStack(createApp(outdir), environments)));
-}
+afterAll(cleanupSynth);
 
 /** Resource logical name → workspace name, for references like ${tfe_workspace.X.id}. */
 function workspaceName(json: TfJson, reference: string): string {
@@ -34,7 +22,7 @@ function workspaceName(json: TfJson, reference: string): string {
 const paid = (name: string, edition = "plus") => environment(name, { backend: { edition }, workspaces: { outputsTokenExpiresOn: "2027-03-01" } });
 
 describe("paid editions: an expiring read-outputs token per environment", () => {
-  const json = synthWorkspaces([paid("dev"), paid("prod")]);
+  const json = synthesizeWorkspaces([paid("dev"), paid("prod")]);
 
   it("creates one team per environment, with read-outputs on that environment's upstream workspaces only", () => {
     const teams = Object.entries(resources(json, "tfe_team"));
@@ -102,7 +90,7 @@ describe("environment name prefixes", () => {
 
   it("refuses two environments of one account whose IAM prefixes overlap, naming both", () => {
     const configs = [loadInline(document(), "dev").config, loadInline(document(), "dev-eu").config];
-    expect(() => synthWorkspaces(configs)).toThrow(
+    expect(() => synthesizeWorkspaces(configs)).toThrow(
       /^Invalid configuration: environments\.dev-eu = "dev-eu": its IAM names \(langfuse-dev-eu-\*\) fall under those of environment dev \(langfuse-dev-\*\).*rename one environment/,
     );
   });
@@ -110,19 +98,19 @@ describe("environment name prefixes", () => {
   it("refuses the overlap whichever order the environments come in, and across name prefixes", () => {
     const a = loadInline({ environments: { eu: { profile: "dev", namePrefix: "langfuse-dev" } } }, "eu").config;
     const b = loadInline({ environments: { dev: { profile: "dev" } } }, "dev").config;
-    expect(() => synthWorkspaces([a, b])).toThrow(/environments\.eu = "eu": its IAM names \(langfuse-dev-eu-\*\) fall under those of environment dev/);
+    expect(() => synthesizeWorkspaces([a, b])).toThrow(/environments\.eu = "eu": its IAM names \(langfuse-dev-eu-\*\) fall under those of environment dev/);
   });
 
   it("allows the overlap when the environments live in different AWS accounts", () => {
     const accounts = { dev: { account: { id: "111111111111" } }, "dev-eu": { account: { id: "222222222222" } } };
     const configs = [loadInline(document(accounts), "dev").config, loadInline(document(accounts), "dev-eu").config];
-    expect(Object.keys(resources(synthWorkspaces(configs), "aws_iam_role"))).toHaveLength(12);
+    expect(Object.keys(resources(synthesizeWorkspaces(configs), "aws_iam_role"))).toHaveLength(12);
   });
 });
 
 describe("one AWS account per environment", () => {
   const prodAccount = { account: { id: "222233334444", bootstrapRoleArn: "arn:aws:iam::222233334444:role/langfuse-bootstrap" } };
-  const json = synthWorkspaces([environment("dev"), environment("prod", prodAccount)]);
+  const json = synthesizeWorkspaces([environment("dev"), environment("prod", prodAccount)]);
   const providerOf = (resource: TfJson) => resource.provider ?? "aws";
 
   it("bootstraps the environment's account through an aliased provider that assumes its bootstrap role and allows only that account", () => {
@@ -157,7 +145,7 @@ describe("one AWS account per environment", () => {
 
   it("refuses two environments of one account reached through different bootstrap roles", () => {
     const staging = loadInline({ environments: { staging: { profile: "dev", account: { id: "222233334444", bootstrapRoleArn: "arn:aws:iam::222233334444:role/other" } } } }, "staging").config;
-    expect(() => synthWorkspaces([environment("prod", prodAccount), staging])).toThrow(
+    expect(() => synthesizeWorkspaces([environment("prod", prodAccount), staging])).toThrow(
       /environments\.staging\.account\.bootstrapRoleArn = "arn:aws:iam::222233334444:role\/other": differs from 'arn:aws:iam::222233334444:role\/langfuse-bootstrap' of environment prod/,
     );
   });
@@ -187,7 +175,7 @@ describe("the app plan role reaches the cluster read-only", () => {
 });
 
 describe("the workspaces stack's own state", () => {
-  const json = synthWorkspaces([environment("dev")]);
+  const json = synthesizeWorkspaces([environment("dev")]);
   const repository = resolve(__dirname, "..");
 
   it("refuses to plan unless the repository root is three folders up, where the state path points", () => {
@@ -204,7 +192,7 @@ describe("the workspaces stack's own state", () => {
   });
 
   it("holds the guard even when no environment uses Terraform Cloud", () => {
-    const local = synthWorkspaces([environment("dev", { backend: { type: "local", directory: ".state" } })]);
+    const local = synthesizeWorkspaces([environment("dev", { backend: { type: "local", directory: ".state" } })]);
     expect(local.output["state-file"].precondition).toHaveLength(1);
   });
 });

@@ -1,27 +1,11 @@
-import { createApp } from "../stacks/app-factory";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEPLOYED_STACKS, Naming, type DeployedStack } from "../config/naming";
 import type { EnvironmentConfig } from "../config/schema";
 import { stackWorkingDirectory } from "../contract/synth-layout";
 import { RUN_ROLE_SERVICES } from "../constructs/terraform-cloud/dynamic-credentials";
-import { WorkspacesStack } from "../stacks/workspaces-stack";
-import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, type TfJson } from "./support/synth";
+import { cleanupSynth, dataSources, environment, onlyResource, resources, synthesize, synthesizeWorkspaces, type TfJson } from "./support/synth";
 
-const outdir = mkdtempSync(join(tmpdir(), "langfuse-workspaces-"));
-afterAll(() => {
-  cleanupSynth();
-  rmSync(outdir, { recursive: true, force: true });
-});
-
-/** The workspaces stack alone: it depends on nothing else, so the other stacks need not be synthesized. */
-function synthWorkspaces(environments: readonly EnvironmentConfig[]): TfJson {
-  const app = createApp(outdir);
-  return JSON.parse(Testing.synth(new WorkspacesStack(app, environments)));
-}
+afterAll(cleanupSynth);
 
 const dev = environment("dev");
 const prod = environment("prod", {
@@ -30,8 +14,8 @@ const prod = environment("prod", {
 const withLocalBackend = (name: string) => environment(name, { backend: { type: "local", directory: ".state" } });
 
 const single: Record<string, { config: EnvironmentConfig; json: TfJson }> = {
-  dev: { config: dev, json: synthWorkspaces([dev]) },
-  prod: { config: prod, json: synthWorkspaces([prod]) },
+  dev: { config: dev, json: synthesizeWorkspaces([dev]) },
+  prod: { config: prod, json: synthesizeWorkspaces([prod]) },
 };
 
 /** `${tfe_workspace.<logical>.id}` → the workspace's name. */
@@ -326,13 +310,13 @@ describe("run role permissions cover what the stacks manage", () => {
 
 describe("environments without Terraform Cloud", () => {
   it("skips environments whose backend is not cloud", () => {
-    const json = synthWorkspaces([withLocalBackend("dev"), prod]);
+    const json = synthesizeWorkspaces([withLocalBackend("dev"), prod]);
     expect(workspaceNames(json)).toEqual(["langfuse-prod-app", "langfuse-prod-deps", "langfuse-prod-network"]);
     expect(Object.values(resources(json, "aws_iam_role")).map((role) => role.name)).not.toContain("langfuse-dev-network-tfc-run");
   });
 
   it("holds nothing but providers (and its state-file output) when no environment uses Terraform Cloud", () => {
-    const json = synthWorkspaces([withLocalBackend("dev"), withLocalBackend("prod")]);
+    const json = synthesizeWorkspaces([withLocalBackend("dev"), withLocalBackend("prod")]);
     expect(json.resource).toBeUndefined();
     expect(json.data).toBeUndefined();
     expect(Object.keys(json.provider).sort()).toEqual(["aws", "tfe"]);
@@ -342,7 +326,7 @@ describe("environments without Terraform Cloud", () => {
 describe("Terraform Enterprise", () => {
   it("trusts the configured host as the token issuer", () => {
     const config = environment("prod", { backend: { hostname: "tfe.example.com" } });
-    const json = synthWorkspaces([config]);
+    const json = synthesizeWorkspaces([config]);
     expect(json.provider.tfe[0].hostname).toBe("tfe.example.com");
     expect(onlyResource(json, "aws_iam_openid_connect_provider").url).toBe("https://tfe.example.com");
     const variables = trustOf(json, "langfuse-prod-app-tfc-run")[0].condition.map((condition: TfJson) => condition.variable);
@@ -353,13 +337,13 @@ describe("Terraform Enterprise", () => {
 describe("configuration errors", () => {
   it("throws when cloud environments name different organizations", () => {
     const other = environment("prod", { backend: { organization: "other-org" } });
-    expect(() => synthWorkspaces([dev, other])).toThrow(
+    expect(() => synthesizeWorkspaces([dev, other])).toThrow(
       /^Invalid configuration: environments\.prod\.backend\.organization = "other-org": differs from 'my-org' of environment dev;.*share one organization/,
     );
   });
 
   it("throws when cloud environments name different hostnames", () => {
     const other = environment("prod", { backend: { hostname: "tfe.example.com" } });
-    expect(() => synthWorkspaces([dev, other])).toThrow(/environments\.prod\.backend\.hostname = "tfe\.example\.com": differs from 'app\.terraform\.io'.*share one hostname/);
+    expect(() => synthesizeWorkspaces([dev, other])).toThrow(/environments\.prod\.backend\.hostname = "tfe\.example\.com": differs from 'app\.terraform\.io'.*share one hostname/);
   });
 });

@@ -127,9 +127,12 @@ function releaseValues(release: TfJson): unknown {
   return parseYaml(text.replace(/\$\{([^}]*)\}/g, (_match, expression: string) => "${" + expression.replace(/"/g, "'") + "}"));
 }
 
+/** The Langfuse helm_release of an app stack, if there is one. */
+const langfuseRelease = (app: TfJson): TfJson | undefined => Object.values(resources(app, "helm_release")).find((each) => each.name === LANGFUSE_RELEASE_NAME);
+
 export const chartValuesUseKnownKeys: Invariant = ({ config, stacks: { app } }) => {
   const { violations, expect } = checker(config.name);
-  const release = Object.values(resources(app, "helm_release")).find((each) => each.name === LANGFUSE_RELEASE_NAME);
+  const release = langfuseRelease(app);
   expect(release !== undefined, "no Langfuse release");
   if (!release) return violations;
   // Each chart version has its own keys (2.x dropped the bitnami subcharts): check against the one the release runs.
@@ -147,7 +150,7 @@ export const chartValuesUseKnownKeys: Invariant = ({ config, stacks: { app } }) 
  */
 export const databaseServerIsVerified: Invariant = ({ config, stacks: { deps, app } }) => {
   const { violations, expect } = checker(config.name);
-  const release = Object.values(resources(app, "helm_release")).find((each) => each.name === LANGFUSE_RELEASE_NAME);
+  const release = langfuseRelease(app);
   expect(release !== undefined, "no Langfuse release");
   if (!release) return violations;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

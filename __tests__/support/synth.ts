@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import { Testing } from "cdktf";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../stacks/app-factory";
 import type { EnvironmentConfig } from "../../config/schema";
 import { createStacks } from "../../stacks";
+import { WorkspacesStack } from "../../stacks/workspaces-stack";
 
 /** The synthesized Terraform JSON of one stack. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,6 +70,16 @@ export function synthesize(config: EnvironmentConfig, allEnvironments: readonly 
   const result = readStacks(outdir);
   cache.set(key, result);
   return result;
+}
+
+/**
+ * The workspaces stack alone, for `environments`: it depends on nothing else, so the other stacks need not be
+ * synthesized. Its app's folder is removed by `cleanupSynth`.
+ */
+export function synthesizeWorkspaces(environments: readonly EnvironmentConfig[]): TfJson {
+  const outdir = mkdtempSync(join(tmpdir(), "langfuse-workspaces-"));
+  privateDirectories.push(outdir);
+  return JSON.parse(Testing.synth(new WorkspacesStack(createApp(outdir), environments)));
 }
 
 /** Removes the folders `synthesize` created outside the shared cache; call from afterAll. */
