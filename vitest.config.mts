@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
+/** The chdb test that needs a process of its own. */
+const ISOLATED_CHDB_TEST = "lambda/clickhouse-cleanup/grants.test.ts";
+
 export default defineConfig({
   test: {
     globalSetup: ["__tests__/support/global-setup.ts"],
@@ -14,25 +17,29 @@ export default defineConfig({
       fsModuleCache: true,
       fsModuleCachePath: "dist/vitest-module-cache",
     },
+    // The sequencer starts projects in the order of their names: the one isolated file first, beside the shared
+    // workers' first files.
     projects: [
       {
         extends: true,
         test: {
-          name: "stacks",
-          include: ["__tests__/**/*.test.ts"],
+          name: "shared-workers",
+          include: ["__tests__/**/*.test.ts", "lambda/**/*.test.ts"],
+          exclude: [ISOLATED_CHDB_TEST],
           setupFiles: ["__tests__/support/setup.ts"],
           pool: "forks",
           // Files share a worker's module cache: loading cdktf and the providers once per worker, not per file,
-          // is most of the suite's time. Test files keep no global state beyond the synth cache.
+          // is most of the suite's time. Test files keep no global state beyond the synth cache and the process's
+          // chdb engine, which each chdb test file starts empty (lambda/clickhouse-cleanup/fixtures.ts).
           isolate: false,
         },
       },
       {
         extends: true,
         test: {
-          name: "lambda",
-          include: ["lambda/**/*.test.ts"],
-          // chdb keeps one data path per process: a fork per test file gives each its own.
+          name: "own-process",
+          // Reopens chdb's engine with users configurations of its own, which the shared engine cannot take.
+          include: [ISOLATED_CHDB_TEST],
           pool: "forks",
           isolate: true,
         },

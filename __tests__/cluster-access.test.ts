@@ -31,7 +31,7 @@ describe("people reach every cluster", () => {
   });
 
   it("refuses, at synth, an environment without any administrator, naming the key to set", () => {
-    const error = configErrorOf(() => synthesize(environment("dev", { cluster: { adminPrincipalArns: [] } })));
+    const error = configErrorOf(() => synthesize(environment("dev", { cluster: { adminPrincipalArns: [] } })).network);
     expect(error.key).toBe("environments.dev.cluster.adminPrincipalArns");
     expect(error.fix).toMatch(/no person could reach the cluster/);
     expect(error.fix).toMatch(/arn:aws:iam::<account>:role\//);

@@ -6,10 +6,11 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadAllEnvironments } from "../config/load";
+import type { EnvironmentConfig } from "../config/schema";
 import { createStacks } from "../stacks";
 import { createApp, validateApp } from "../stacks/app-factory";
 import { filesUnder } from "./support/files";
-import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize } from "./support/synth";
+import { cleanupSynth, environment, FIXTURE_ENVIRONMENTS_FILE, synthesize, synthesizeApp, synthesizeStackAlone } from "./support/synth";
 
 afterAll(cleanupSynth);
 
@@ -41,18 +42,29 @@ function synthInto(name: string, env: NodeJS.ProcessEnv): string {
   return outdir;
 }
 
-/**
- * The same synth in this process: main.ts's steps (the environments file, today's date, every environment) into a
- * new folder. Half the CPU of a fresh process, which mostly loads cdktf and the providers again.
- */
-function synthInProcess(name: string): string {
+/** A synth of `config` (and `all` for the workspaces stack) in this process, into a new folder, never cached. */
+function synthInProcess(config: EnvironmentConfig, all: readonly EnvironmentConfig[]): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-determinism-"));
   outdirs.push(outdir);
-  const { selected, all } = loadAllEnvironments(FIXTURE_ENVIRONMENTS_FILE, name, new Date().toISOString().slice(0, 10), "LANGFUSE_ENV");
   const app = createApp(outdir);
-  createStacks(app, selected, all);
+  createStacks(app, config, all);
   app.synth();
   return outdir;
+}
+
+/**
+ * The two synths compared for `name`. dev: the fresh process's (`freshDev`) and main.ts's steps in this process (the
+ * environments file, today's date, every environment); half the CPU of a second fresh process, which mostly loads
+ * cdktf and the providers again. prod: the synth other test files of the run read (synthesizeApp, made earlier in
+ * this process or another) and a new one of the same configuration.
+ */
+function twoSynths(name: "dev" | "prod", freshDev: string): [string, string] {
+  if (name === "dev") {
+    const { selected, all } = loadAllEnvironments(FIXTURE_ENVIRONMENTS_FILE, name, new Date().toISOString().slice(0, 10), "LANGFUSE_ENV");
+    return [freshDev, synthInProcess(selected, all)];
+  }
+  const prod = environment(name);
+  return [synthesizeApp(prod), synthInProcess(prod, [prod])];
 }
 
 /** PATH holds only Node's own folder: cdktf's backend validation would fail looking for `terraform`. */
@@ -80,9 +92,8 @@ describe("npm run synth", () => {
   // dev's second synth runs in this process: output that depends on the process (its loader, paths, time,
   // randomness) differs as much between a fresh process and this one as between two fresh processes. Such a
   // dependency shows in dev already; prod's own code paths are compared over two synths here.
-  it.each(["dev", "prod"])("produces byte-identical output, assets included, when %s is synthesized twice", (name) => {
-    const first = name === "dev" ? firstDev : synthInProcess(name);
-    const second = synthInProcess(name);
+  it.each(["dev", "prod"] as const)("produces byte-identical output, assets included, when %s is synthesized twice", (name) => {
+    const [first, second] = twoSynths(name, firstDev);
     const a = filesUnder(first);
     const b = filesUnder(second);
     expect(a.size).toBeGreaterThan(4);
@@ -114,6 +125,14 @@ describe("validation of the app", () => {
 });
 
 describe("each stack of an environment", () => {
+  // The tests synthesize only the stacks they read (synthesize() in support/synth.ts): that is sound only while a
+  // stack's JSON does not depend on the stacks beside it.
+  it.each(["network", "deps", "app", "workspaces"] as const)("synthesizes %s alone exactly as within the whole app", (stack) => {
+    const prod = environment("prod");
+    const whole = JSON.parse(readFileSync(join(synthesizeApp(prod), "stacks", stack, "cdk.tf.json"), "utf8"));
+    expect(synthesizeStackAlone(stack, prod)).toEqual(whole);
+  });
+
   it.each(["network", "deps", "app"] as const)("keeps %s in its own Terraform Cloud workspace <prefix>-<env>-<stack>", (stack) => {
     const json = synthesize(environment("prod"))[stack];
     expect(json.terraform.cloud).toEqual({

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from "@clickhouse/client";
+import { Session } from "chdb";
 import { createChdbConnection } from "chdb/connection";
 import { overClient, type ClickHouse } from "./clickhouse";
 import { quoteIdentifier } from "./retention-sql";
@@ -16,22 +17,80 @@ export interface ChdbSession {
   readonly clickhouse: ClickHouse;
   /** The same engine through a client sending `settings` with every query unless the query sets them itself. */
   withDefaults(settings: ClickHouseSettings): ClickHouse;
-  /** Closes the engine and removes its data path. */
+  /** Drops what was created through this session and closes its clients; the engine stays for the next one. */
   dispose(): Promise<void>;
 }
 
-/** One per process (chdb allows a single data path per process): a temp dir, removed by dispose(). */
+/**
+ * Server configuration for a test engine, changing how fast it works, never what a statement does:
+ * - ClickHouse's background scheduler sleeps 0.1 s (up to 10 s when idle) between the tasks of a mutation, one task
+ *   per part: a server amortizes that over hours, a test waited ~2 s for each DELETE on a five-month table.
+ * - The server log: chdb writes it at trace level, which doubled the CPU time of a DROP PARTITION.
+ */
+const TEST_SERVER_CONFIG =
+  "<logger><level>none</level></logger>" +
+  [
+    ["thread_sleep_seconds", 0.01],
+    ["thread_sleep_seconds_random_part", 0.001],
+    ["thread_sleep_seconds_if_nothing_to_do", 0.001],
+    ["task_sleep_seconds_when_no_work_min", 0.001],
+    ["task_sleep_seconds_when_no_work_random_part", 0.001],
+  ]
+    .map(([name, seconds]) => `<background_processing_pool_${name}>${seconds}</background_processing_pool_${name}>`)
+    .join("");
+
+/**
+ * Opens chdb's engine on `dataPath` with the test server configuration plus `extraConfig` (elements inside
+ * <clickhouse>), written beside the data path. Connections made afterwards on the same path share this engine.
+ */
+export function openChdbEngine(dataPath: string, extraConfig = ""): Session {
+  const configPath = `${dataPath}.config.xml`;
+  writeFileSync(configPath, `<clickhouse>${TEST_SERVER_CONFIG}${extraConfig}</clickhouse>`);
+  return new Session(dataPath, { connectionArgs: [`--config-file=${configPath}`] });
+}
+
+/** The databases a test created: every one but the engine's own. */
+function dropTestDatabases(engine: Session): void {
+  const names = String(engine.query("SELECT name FROM system.databases WHERE name NOT IN ('system', 'default', 'INFORMATION_SCHEMA', 'information_schema')", "TSV"));
+  for (const name of names.split("\n").filter(Boolean)) engine.query(`DROP DATABASE ${quoteIdentifier(name)} SYNC`);
+}
+
+/**
+ * The process's engine. chdb serves one data path per process, and test files share worker processes (one after
+ * another), so the first session opens it and each session starts on an empty engine. Its folder lives in the test
+ * run's folder, which the run removes (__tests__/support/global-setup.ts), or else is removed on exit.
+ */
+let processEngine: { readonly session: Session; readonly path: string } | undefined;
+
+function engineOfThisProcess(): { readonly session: Session; readonly path: string } {
+  if (!processEngine) {
+    const runDirectory = process.env.LANGFUSE_TEST_RUN_DIR;
+    const dir = mkdtempSync(join(runDirectory ?? tmpdir(), "chdb-"));
+    const path = join(dir, "data");
+    processEngine = { session: openChdbEngine(path), path };
+    if (!runDirectory) process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return processEngine;
+}
+
+/** A session on the process's engine, emptied of every earlier session's databases. */
 export function openChdb(): ChdbSession {
-  const path = mkdtempSync(join(tmpdir(), "chdb-cleanup-"));
+  const engine = engineOfThisProcess();
+  dropTestDatabases(engine.session);
   // chdb implements client-common's Connection; @clickhouse/client declares its own (identical) copy of that type.
-  const connection = createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions["connection"];
-  const clickhouse = overClient(createClient({ connection }));
+  const connection = createChdbConnection({ path: engine.path }) as unknown as ClickHouseClientConfigOptions["connection"];
+  const clients = [createClient({ connection })];
+  const clickhouse = overClient(clients[0]);
   return {
     clickhouse: { ...clickhouse, close: async () => undefined },
-    withDefaults: (settings) => ({ ...overClient(createClient({ connection, clickhouse_settings: settings })), close: async () => undefined }),
+    withDefaults: (settings) => {
+      const client = createClient({ connection, clickhouse_settings: settings });
+      clients.push(client);
+      return { ...overClient(client), close: async () => undefined };
+    },
     async dispose() {
-      await clickhouse.close();
-      rmSync(path, { recursive: true, force: true });
+      dropTestDatabases(engine.session);
+      await Promise.all(clients.map((client) => client.close()));
     },
   };
 }

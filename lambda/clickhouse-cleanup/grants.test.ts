@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
-import { Session } from "chdb";
 import { createChdbConnection } from "chdb/connection";
 import { afterAll, describe, expect, it } from "vitest";
 import { SYSTEM_LOG_TABLES } from "../../contract/clickhouse-system-logs";
@@ -10,7 +9,7 @@ import { CLEANUP_CLICKHOUSE_USER } from "../../contract/clickhouse-cleanup-user"
 import { CLEANUP_USER_PLACEHOLDERS, cleanupRoleConfig, cleanupUserStatements, cleanupUserXml } from "../../constructs/clickhouse/cleanup-user";
 import { overClient, type ClickHouse } from "./clickhouse";
 import { runCleanup } from "./cleanup";
-import { createLangfuseV4Tables, createSystemLogStandIns, fillEvents, fillRows } from "./fixtures";
+import { createLangfuseV4Tables, createSystemLogStandIns, fillEvents, fillRows, openChdbEngine } from "./fixtures";
 import { CLEANUP_PRIVILEGES, cleanupGrants, type CleanupGrantScope } from "./grants";
 
 /*
@@ -37,10 +36,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Opens the data path with `users` as the users configuration, runs `use`, and closes it again. */
 async function asUsers<T>(name: string, users: string, use: (clickhouse: ClickHouse) => Promise<T>): Promise<T> {
   const usersPath = join(dir, `users-${name}.xml`);
-  const configPath = join(dir, `config-${name}.xml`);
   writeFileSync(usersPath, users);
-  writeFileSync(configPath, `<clickhouse><user_directories><users_xml><path>${usersPath}</path></users_xml></user_directories></clickhouse>`);
-  const session = new Session(dataPath, { connectionArgs: [`--config-file=${configPath}`] });
+  const session = openChdbEngine(dataPath, `<user_directories><users_xml><path>${usersPath}</path></users_xml></user_directories>`);
   // Same path, same engine: the client's connection shares the session's server and its users.
   const connection = createChdbConnection({ path: dataPath }) as unknown as ClickHouseClientConfigOptions["connection"];
   const client = createClient({ connection });
