@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { MIGRATION_PHASES, type MigrationPhase } from "../config/clickhouse-migration";
 import { ConfigError } from "../config/errors";
 import { clusterManifests, type ClickHouseMigrationProps } from "../constructs/clickhouse/migration";
 import { BITNAMI_V3_CLICKHOUSE, MIGRATED_V4_CLICKHOUSE, MIGRATION_CLICKHOUSE_CLUSTER } from "../contract/clickhouse-flavours";
 import { referenceFolder } from "../scripts/chart-keys";
+import { crdDocument } from "./support/chart-v4";
 import { cleanupSynth, environment, resources, synthesize, type TfJson } from "./support/synth";
 
 /*
@@ -213,7 +212,7 @@ describe("the custom resources against the operator's CRDs", () => {
     images: { server: "docker.io/clickhouse/clickhouse-server", keeper: "docker.io/clickhouse/clickhouse-keeper", tag: "26.4", client: "docker.io/clickhouse/clickhouse-server:26.4.4.38" },
     dependsOn: [],
   };
-  const crd = (file: string) => parseYaml(readFileSync(join(REFERENCE, file), "utf8"));
+  const crd = (file: string) => crdDocument(join(REFERENCE, file)) as TfJson;
   const schemaOf = (document: TfJson, kind: string) => {
     expect(document.spec.names.kind).toBe(kind);
     const version = document.spec.versions.find((entry: TfJson) => entry.served);

@@ -129,9 +129,32 @@ export function renderDeploymentReplicas(values: Tree, component: "web" | "worke
   return { rendered: true, value: value ?? null };
 }
 
+const crds = new Map<string, Tree>();
+
+/**
+ * The CustomResourceDefinition in a YAML file, parsed once per worker (test files share workers, and the operator's
+ * CRDs take a tenth of a second each to parse) and frozen, so no test can change what another reads.
+ */
+export function crdDocument(file: string): Tree {
+  let crd = crds.get(file);
+  if (!crd) {
+    crd = deepFreeze(parseAllDocuments(readFileSync(file, "utf8")).map((doc) => doc.toJSON()).find(isTree) as Tree);
+    crds.set(file, crd);
+  }
+  return crd;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    Object.values(value).forEach(deepFreeze);
+  }
+  return value;
+}
+
 /** The openAPIV3Schema of a CRD file's first version. */
 export function crdSchema(file: string): Schema {
-  const crd = parseAllDocuments(readFileSync(file, "utf8")).map((doc) => doc.toJSON()).find(isTree) as Tree;
+  const crd = crdDocument(file);
   const versions = (crd.spec as Tree).versions as Tree[];
   return (versions[0].schema as Tree).openAPIV3Schema as Schema;
 }

@@ -38,12 +38,24 @@ function setValue(path: readonly string[], value: unknown): Json {
   return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Json;
 }
 
+const parsedDocuments = new Map<string, unknown>();
+
+/**
+ * A values document, parsed. Parsing YAML is most of what an estimate costs, and the estimates of a run (each
+ * price, volume and pod line reads the release again) see the same few documents: each is parsed once per process,
+ * and every caller gets its own copy.
+ */
+function parseValuesDocument(text: string): unknown {
+  if (!parsedDocuments.has(text)) parsedDocuments.set(text, parseYaml(withoutInterpolations(text)));
+  return structuredClone(parsedDocuments.get(text));
+}
+
 /** The merged values, or undefined when a values document cannot be parsed even without its interpolations. */
 export function releaseValues(release: TerraformResource): Json | undefined {
   let documents: Json[];
   try {
     documents = (Array.isArray(release.body.values) ? release.body.values : [])
-      .map((text) => (typeof text === "string" ? parseYaml(withoutInterpolations(text)) : text))
+      .map((text) => (typeof text === "string" ? parseValuesDocument(text) : text))
       .filter(isJson);
   } catch {
     return undefined;
