@@ -379,7 +379,7 @@ describe("web autoscaling", () => {
       ref("helm_release", nameOf(json, "helm_release", "langfuse_release")),
     ]);
     expect(resources(json, "kubernetes_manifest")).toEqual({});
-    const chartDir = join(synthesize(environment("prod")).outdir, "stacks", "app", scalerRelease.chart);
+    const chartDir = join(synthesize(environment("prod")).stackFolder("app"), scalerRelease.chart);
     expect(existsSync(join(chartDir, "Chart.yaml"))).toBe(true);
     expect(readFileSync(join(chartDir, "templates", "manifests.yaml"), "utf8")).toContain("range .Values.manifests");
   });

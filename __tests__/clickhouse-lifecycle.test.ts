@@ -68,7 +68,7 @@ describe.each([
     expect(lambda.runtime).toBe("nodejs24.x");
     expect(lambda.handler).toBe("index.handler");
     expect(lambda.filename).toMatch(/^assets\/clickhouse-lifecycle_cleanup_code_asset_[A-F0-9]+\/[A-F0-9]+\/[a-f0-9]+\.zip$/);
-    const zip = readFileSync(join(synth().outdir, "stacks", "app", lambda.filename));
+    const zip = readFileSync(join(synth().stackFolder("app"), lambda.filename));
     expect(lambda.source_code_hash).toBe(createHash("sha256").update(zip).digest("base64"));
     // One local file header, for index.js.
     expect(zip.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
@@ -313,7 +313,7 @@ describe("ClickHouse lifecycle across environments", () => {
     // Synths reuse bundles and zips from dist/lambda-bundles: what they ship must be what a cold build makes.
     const entry = join(__dirname, "..", "lambda", "clickhouse-cleanup", "index.ts");
     const rebuilt = deterministicZip({ "index.js": buildScript(entry).output });
-    const shipped = readFileSync(join(first.outdir, "stacks", "app", firstPath));
+    const shipped = readFileSync(join(first.stackFolder("app"), firstPath));
     expect(rebuilt.equals(shipped)).toBe(true);
   });
 

@@ -24,6 +24,11 @@ export interface SynthesizedStacks {
   readonly workspaces: TfJson;
   /** The folder the whole app was synthesized into (assets live under it); removed by `cleanup`. */
   readonly outdir: string;
+  /**
+   * The folder of one stack's synthesized files: its cdk.tf.json and its assets (paths in the JSON are relative to
+   * it), without synthesizing the other stacks.
+   */
+  stackFolder(name: StackName): string;
 }
 
 export type StackName = "network" | "deps" | "app" | "workspaces";
@@ -113,12 +118,15 @@ export function synthesizeApp(config: EnvironmentConfig, allEnvironments: readon
  */
 export function synthesize(config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[] = [config]): SynthesizedStacks {
   const appKey = keyOf("app", config, allEnvironments);
+  const stackKey = (name: StackName) => (name === "workspaces" ? keyOf(name, allEnvironments) : keyOf(name, config));
+  const outdirHolding = (name: StackName): string =>
+    appCache.get(appKey) ??
+    (SHARED_CACHE && existsSync(join(SHARED_CACHE, appKey)) ? join(SHARED_CACHE, appKey) : builtOnce(stackKey(name), (into) => synthesizeStackInto(into, name, config, allEnvironments)));
   const stack = (name: StackName): TfJson => {
-    const key = name === "workspaces" ? keyOf(name, allEnvironments) : keyOf(name, config);
+    const key = stackKey(name);
     let json = stackCache.get(key);
     if (!json) {
-      const whole = appCache.get(appKey) ?? (SHARED_CACHE && existsSync(join(SHARED_CACHE, appKey)) ? join(SHARED_CACHE, appKey) : undefined);
-      json = readStack(whole ?? builtOnce(key, (into) => synthesizeStackInto(into, name, config, allEnvironments)), name);
+      json = readStack(outdirHolding(name), name);
       stackCache.set(key, json);
     }
     return json;
@@ -139,6 +147,7 @@ export function synthesize(config: EnvironmentConfig, allEnvironments: readonly 
     get outdir() {
       return synthesizeApp(config, allEnvironments);
     },
+    stackFolder: (name) => join(outdirHolding(name), "stacks", name),
   };
 }
 

@@ -19,9 +19,12 @@ import { CLEANUP_PRIVILEGES, cleanupGrants, type CleanupGrantScope } from "./gra
  * this project renders (the v3 users.d override, or the v4 role), and the function plans and executes against it.
  */
 
-const APP = "langfuse";
-const SYSTEM = "system_logs";
-const SCOPE: CleanupGrantScope = { schema: "v4", appDatabase: APP, systemDatabase: SYSTEM };
+/** One pair of databases per chart line's configuration, filled once: each line's cleanup changes its own pair. */
+const SCOPES = {
+  v3: { schema: "v4", appDatabase: "langfuse_v3", systemDatabase: "system_logs_v3" },
+  v4: { schema: "v4", appDatabase: "langfuse_v4", systemDatabase: "system_logs_v4" },
+} as const satisfies Record<string, CleanupGrantScope>;
+const SCOPE = SCOPES.v4;
 const NOW = new Date(Date.UTC(2026, 10, 23, 12, 0, 0));
 const utc = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day));
 const DENIED = /ACCESS_DENIED|Not enough privileges/;
@@ -61,36 +64,36 @@ function usersWithDefault(grants: readonly string[], extra = ""): string {
 const ADMIN = usersWithDefault(["GRANT ALL ON *.* WITH GRANT OPTION"]);
 
 /** The v3 override with the user renamed `default` (chdb has no login), and the profiles it refers to. */
-function v3Users(): string {
-  const override = cleanupUserXml({ scope: SCOPE, networks: ["::/0"], userName: "default" });
+function v3Users(scope: CleanupGrantScope): string {
+  const override = cleanupUserXml({ scope, networks: ["::/0"], userName: "default" });
   return override.replace("</clickhouse>", "<profiles><default/></profiles><quotas><default/></quotas></clickhouse>");
 }
 
 /** The v4 role, rendered from the same object the ClickHouseCluster gets, granted to `default`. */
-function v4Users(): string {
-  const roles = cleanupRoleConfig(SCOPE).roles as Record<string, { grants: { query: string }[] }>;
+function v4Users(scope: CleanupGrantScope): string {
+  const roles = cleanupRoleConfig(scope).roles as Record<string, { grants: { query: string }[] }>;
   const xml = Object.entries(roles)
     .map(([role, { grants }]) => `<${role}><grants>${grants.map(({ query }) => `<query>${query}</query>`).join("")}</grants></${role}>`)
     .join("");
   return usersWithDefault([`GRANT ${CLEANUP_CLICKHOUSE_USER.roleName}`], `<roles>${xml}</roles>`);
 }
 
-/** Five months of Langfuse data (v4 schema) and two system log stand-ins, built as the administrator. */
+/** Five months of Langfuse data (v4 schema) and two system log stand-ins for each scope, built as the administrator. */
 async function fillData(): Promise<void> {
   await asUsers("admin", ADMIN, async (ch) => {
-    await ch.exec(`DROP DATABASE IF EXISTS ${APP}`);
-    await ch.exec(`DROP DATABASE IF EXISTS ${SYSTEM}`);
-    await createLangfuseV4Tables(ch, APP);
-    for (const table of ["traces", "observations", "scores"]) await fillRows(ch, APP, table, utc(7, 1), NOW, 3000);
-    await fillEvents(ch, APP, utc(7, 1), NOW, 3000);
-    await createSystemLogStandIns(ch, SYSTEM, ["query_log", "trace_log"]);
-    await fillRows(ch, SYSTEM, "trace_log", utc(9, 1), NOW, 1000);
-    await fillRows(ch, SYSTEM, "query_log", utc(11, 22), NOW, 1000);
+    for (const { appDatabase: app, systemDatabase: system } of Object.values(SCOPES)) {
+      await createLangfuseV4Tables(ch, app);
+      for (const table of ["traces", "observations", "scores"]) await fillRows(ch, app, table, utc(7, 1), NOW, 3000);
+      await fillEvents(ch, app, utc(7, 1), NOW, 3000);
+      await createSystemLogStandIns(ch, system, ["query_log", "trace_log"]);
+      await fillRows(ch, system, "trace_log", utc(9, 1), NOW, 1000);
+      await fillRows(ch, system, "query_log", utc(11, 22), NOW, 1000);
+    }
   });
 }
 
 /** Every statement the cleanup sends, through the real planner and executor. */
-async function cleanupAs(users: string): Promise<{ statements: string[]; outcome: Awaited<ReturnType<typeof runCleanup>>; denied: Record<string, string> }> {
+async function cleanupAs(scope: CleanupGrantScope, users: string): Promise<{ statements: string[]; outcome: Awaited<ReturnType<typeof runCleanup>>; denied: Record<string, string> }> {
   return asUsers("cleanup", users, async (ch) => {
     const statements: string[] = [];
     const recording: ClickHouse = {
@@ -101,9 +104,9 @@ async function cleanupAs(users: string): Promise<{ statements: string[]; outcome
     const outcome = await runCleanup(recording, {
       retentionDays: 30,
       systemLogRetentionDays: 10,
-      appDatabase: APP,
-      schema: "v4",
-      systemDatabase: SYSTEM,
+      appDatabase: scope.appDatabase,
+      schema: scope.schema,
+      systemDatabase: scope.systemDatabase,
       now: NOW,
       dryRun: false,
       deadline: Date.now() + 60_000,
@@ -112,7 +115,7 @@ async function cleanupAs(users: string): Promise<{ statements: string[]; outcome
       logger: { log: () => undefined },
     });
     const denied: Record<string, string> = {};
-    for (const sql of OUTSIDE_THE_GRANTS) {
+    for (const sql of outsideTheGrants(scope)) {
       denied[sql] = await ch.exec(sql).then(
         () => "allowed",
         (error: Error) => error.message,
@@ -123,17 +126,17 @@ async function cleanupAs(users: string): Promise<{ statements: string[]; outcome
 }
 
 /** What the user must not be able to do: read payloads, write, change schema or TTLs, drop, manage access. */
-const OUTSIDE_THE_GRANTS = [
-  `SELECT input FROM ${APP}.traces`,
-  `SELECT * FROM ${APP}.observations`,
-  `INSERT INTO ${APP}.scores (id) VALUES ('x')`,
-  `TRUNCATE TABLE ${APP}.traces`,
-  `DROP TABLE ${APP}.events_core`,
-  `ALTER TABLE ${APP}.traces MODIFY TTL toDateTime(timestamp) + INTERVAL 1 DAY`,
-  `ALTER TABLE ${APP}.traces UPDATE name = 'x' WHERE 1`,
-  `CREATE TABLE ${APP}.intruder (x UInt8) ENGINE = Memory`,
+const outsideTheGrants = ({ appDatabase: app, systemDatabase: system }: CleanupGrantScope) => [
+  `SELECT input FROM ${app}.traces`,
+  `SELECT * FROM ${app}.observations`,
+  `INSERT INTO ${app}.scores (id) VALUES ('x')`,
+  `TRUNCATE TABLE ${app}.traces`,
+  `DROP TABLE ${app}.events_core`,
+  `ALTER TABLE ${app}.traces MODIFY TTL toDateTime(timestamp) + INTERVAL 1 DAY`,
+  `ALTER TABLE ${app}.traces UPDATE name = 'x' WHERE 1`,
+  `CREATE TABLE ${app}.intruder (x UInt8) ENGINE = Memory`,
   "CREATE USER intruder",
-  `SELECT message FROM ${SYSTEM}.query_log`,
+  `SELECT message FROM ${system}.query_log`,
 ];
 
 /** The statement kinds of the planner and executor, by their leading words and target. */
@@ -161,8 +164,9 @@ describe("the cleanup function's ClickHouse grants", () => {
       expect(match![1]).toMatch(/^SELECT\(/);
     }
     // TRUNCATE only on ClickHouse's own logs, never on Langfuse's data.
-    expect(grants.filter((grant) => grant.includes("TRUNCATE")).every((grant) => grant.includes(`\`${SYSTEM}\`.`))).toBe(true);
-    expect(grants.filter((grant) => grant.includes(`\`${SYSTEM}\`.`))).toHaveLength(SYSTEM_LOG_TABLES.length);
+    const system = `\`${SCOPE.systemDatabase}\`.`;
+    expect(grants.filter((grant) => grant.includes("TRUNCATE")).every((grant) => grant.includes(system))).toBe(true);
+    expect(grants.filter((grant) => grant.includes(system))).toHaveLength(SYSTEM_LOG_TABLES.length);
   });
 
   it("parse in a real ClickHouse, as do the v4 user statements", async () => {
@@ -175,12 +179,13 @@ describe("the cleanup function's ClickHouse grants", () => {
     });
   });
 
+  let filled: Promise<void> | undefined;
   it.each([
-    ["v3: the users.d override", v3Users],
-    ["v4: the role of the users configuration", v4Users],
-  ])("cover every statement the cleanup runs (%s), and nothing else", async (_, users) => {
-    await fillData();
-    const { statements, outcome, denied } = await cleanupAs(users());
+    ["v3: the users.d override", SCOPES.v3, v3Users],
+    ["v4: the role of the users configuration", SCOPES.v4, v4Users],
+  ])("cover every statement the cleanup runs (%s), and nothing else", async (_, scope, users) => {
+    await (filled ??= fillData());
+    const { statements, outcome, denied } = await cleanupAs(scope, users(scope));
     expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
     if (!outcome.ok) return;
     const results = outcome.execution.results;
