@@ -1,9 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
-/** The chdb test that needs a process of its own. */
-const ISOLATED_CHDB_TEST = "lambda/clickhouse-cleanup/grants.test.ts";
-
 export default defineConfig({
   test: {
     globalSetup: ["__tests__/support/global-setup.ts"],
@@ -17,33 +14,12 @@ export default defineConfig({
       fsModuleCache: true,
       fsModuleCachePath: "dist/vitest-module-cache",
     },
-    // The sequencer starts projects in the order of their names: the one isolated file first, beside the shared
-    // workers' first files.
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: "shared-workers",
-          include: ["__tests__/**/*.test.ts", "lambda/**/*.test.ts"],
-          exclude: [ISOLATED_CHDB_TEST],
-          setupFiles: ["__tests__/support/setup.ts"],
-          pool: "forks",
-          // Files share a worker's module cache: loading cdktf and the providers once per worker, not per file,
-          // is most of the suite's time. Test files keep no global state beyond the synth cache and the process's
-          // chdb engine, which each chdb test file starts empty (lambda/clickhouse-cleanup/fixtures.ts).
-          isolate: false,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: "own-process",
-          // Reopens chdb's engine with users configurations of its own, which the shared engine cannot take.
-          include: [ISOLATED_CHDB_TEST],
-          pool: "forks",
-          isolate: true,
-        },
-      },
-    ],
+    pool: "forks",
+    // Files share a worker's module cache: loading cdktf and the providers once per worker, not per file, is most of
+    // the suite's time. Test files keep no global state beyond the synth cache and the process's chdb engine, which
+    // each chdb test file starts empty, or replaces with its own (lambda/clickhouse-cleanup/fixtures.ts).
+    isolate: false,
+    include: ["__tests__/**/*.test.ts", "lambda/**/*.test.ts"],
+    setupFiles: ["__tests__/support/setup.ts"],
   },
 });

@@ -64,13 +64,26 @@ let processEngine: { readonly session: Session; readonly path: string } | undefi
 
 function engineOfThisProcess(): { readonly session: Session; readonly path: string } {
   if (!processEngine) {
-    const runDirectory = process.env.LANGFUSE_TEST_RUN_DIR;
-    const dir = mkdtempSync(join(runDirectory ?? tmpdir(), "chdb-"));
+    const dir = chdbScratchDirectory();
     const path = join(dir, "data");
     processEngine = { session: openChdbEngine(path), path };
-    if (!runDirectory) process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    if (!process.env.LANGFUSE_TEST_RUN_DIR) process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   }
   return processEngine;
+}
+
+/** A new folder for an engine's data: in the test run's folder (in memory where possible), else a temp dir. */
+export function chdbScratchDirectory(): string {
+  return mkdtempSync(join(process.env.LANGFUSE_TEST_RUN_DIR ?? tmpdir(), "chdb-"));
+}
+
+/**
+ * Closes the process's engine, for a test file that opens chdb on a data path and configuration of its own (chdb
+ * serves one path at a time); the next `openChdb` opens a new one.
+ */
+export function closeProcessEngine(): void {
+  processEngine?.session.close();
+  processEngine = undefined;
 }
 
 /** A session on the process's engine, emptied of every earlier session's databases. */

@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient, type ClickHouseClientConfigOptions } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_LOG_TABLES } from "../../contract/clickhouse-system-logs";
 import { CLEANUP_CLICKHOUSE_USER } from "../../contract/clickhouse-cleanup-user";
 import { CLEANUP_USER_PLACEHOLDERS, cleanupRoleConfig, cleanupUserStatements, cleanupUserXml } from "../../constructs/clickhouse/cleanup-user";
 import { overClient, type ClickHouse } from "./clickhouse";
 import { runCleanup } from "./cleanup";
-import { createLangfuseV4Tables, createSystemLogStandIns, fillEvents, fillRows, openChdbEngine } from "./fixtures";
+import { chdbScratchDirectory, closeProcessEngine, createLangfuseV4Tables, createSystemLogStandIns, fillEvents, fillRows, openChdbEngine } from "./fixtures";
 import { CLEANUP_PRIVILEGES, cleanupGrants, type CleanupGrantScope } from "./grants";
 
 /*
@@ -29,12 +28,20 @@ const NOW = new Date(Date.UTC(2026, 10, 23, 12, 0, 0));
 const utc = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day));
 const DENIED = /ACCESS_DENIED|Not enough privileges/;
 
-const dir = mkdtempSync(join(tmpdir(), "chdb-grants-"));
+const dir = chdbScratchDirectory();
 const dataPath = join(dir, "data");
-// chdb logs in as `default` without a password: the override's <password from_env> must read an empty one.
-process.env[CLEANUP_CLICKHOUSE_USER.passwordEnv] = "";
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => {
+  // This file's engine replaces the one other chdb test files of its worker share.
+  closeProcessEngine();
+  // chdb logs in as `default` without a password: the override's <password from_env> must read an empty one.
+  process.env[CLEANUP_CLICKHOUSE_USER.passwordEnv] = "";
+});
+
+afterAll(() => {
+  delete process.env[CLEANUP_CLICKHOUSE_USER.passwordEnv];
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Opens the data path with `users` as the users configuration, runs `use`, and closes it again. */
 async function asUsers<T>(name: string, users: string, use: (clickhouse: ClickHouse) => Promise<T>): Promise<T> {
