@@ -23,10 +23,14 @@ export interface ChdbSession {
 
 /**
  * Server configuration for a test engine, changing how fast it works, never what a statement does:
- * - ClickHouse's background scheduler sleeps 0.1 s (up to 10 s when idle) between the tasks of a mutation, one task
- *   per part: a server amortizes that over hours, a test waited ~2 s for each DELETE on a five-month table.
+ * - Between the tasks of a mutation (one task per part), ClickHouse's background scheduler waits 0.1 s plus up to
+ *   1 s at random: a server amortizes that over hours, a test waited ~2 s for each DELETE on a five-month table.
  * - The server log: chdb writes it at trace level, which doubled the CPU time of a DROP PARTITION.
+ * A benchmark of what a server does opens the engine without it (`openChdb("server defaults")`).
  */
+/** The engine's server configuration: the tests' (below), or ClickHouse's own defaults. */
+export type EngineConfiguration = "test" | "server defaults";
+
 const TEST_SERVER_CONFIG =
   "<logger><level>none</level></logger>" +
   [
@@ -43,9 +47,12 @@ const TEST_SERVER_CONFIG =
  * Opens chdb's engine on `dataPath` with the test server configuration plus `extraConfig` (elements inside
  * <clickhouse>), written beside the data path. Connections made afterwards on the same path share this engine.
  */
-export function openChdbEngine(dataPath: string, extraConfig = ""): Session {
+export function openChdbEngine(dataPath: string, extraConfig = "", configuration: EngineConfiguration = "test"): Session {
+  const config = `${configuration === "test" ? TEST_SERVER_CONFIG : ""}${extraConfig}`;
+  // No file at all for the defaults: the engine exactly as chdb opens it.
+  if (!config) return new Session(dataPath);
   const configPath = `${dataPath}.config.xml`;
-  writeFileSync(configPath, `<clickhouse>${TEST_SERVER_CONFIG}${extraConfig}</clickhouse>`);
+  writeFileSync(configPath, `<clickhouse>${config}</clickhouse>`);
   return new Session(dataPath, { connectionArgs: [`--config-file=${configPath}`] });
 }
 
@@ -60,13 +67,14 @@ function dropTestDatabases(engine: Session): void {
  * another), so the first session opens it and each session starts on an empty engine. Its folder lives in the test
  * run's folder, which the run removes (__tests__/support/global-setup.ts), or else is removed on exit.
  */
-let processEngine: { readonly session: Session; readonly path: string } | undefined;
+let processEngine: { readonly session: Session; readonly path: string; readonly configuration: EngineConfiguration } | undefined;
 
-function engineOfThisProcess(): { readonly session: Session; readonly path: string } {
+function engineOfThisProcess(configuration: EngineConfiguration): { readonly session: Session; readonly path: string } {
+  if (processEngine?.configuration !== configuration) closeProcessEngine();
   if (!processEngine) {
     const dir = chdbScratchDirectory();
     const path = join(dir, "data");
-    processEngine = { session: openChdbEngine(path), path };
+    processEngine = { session: openChdbEngine(path, "", configuration), path, configuration };
     if (!process.env.LANGFUSE_TEST_RUN_DIR) process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   }
   return processEngine;
@@ -86,9 +94,9 @@ export function closeProcessEngine(): void {
   processEngine = undefined;
 }
 
-/** A session on the process's engine, emptied of every earlier session's databases. */
-export function openChdb(): ChdbSession {
-  const engine = engineOfThisProcess();
+/** A session on the process's engine (opened with `configuration`), emptied of every earlier session's databases. */
+export function openChdb(configuration: EngineConfiguration = "test"): ChdbSession {
+  const engine = engineOfThisProcess(configuration);
   dropTestDatabases(engine.session);
   // chdb implements client-common's Connection; @clickhouse/client declares its own (identical) copy of that type.
   const connection = createChdbConnection({ path: engine.path }) as unknown as ClickHouseClientConfigOptions["connection"];
