@@ -84,12 +84,15 @@ function synthesizeStackInto(outdir: string, stack: StackName, config: Environme
   app.synth();
 }
 
-/** One stack of `config` synthesized alone, uncached: what `synthesize` relies on, for the test that compares it. */
-export function synthesizeStackAlone(stack: StackName, config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[] = [config]): TfJson {
+/**
+ * One stack of `config` synthesized alone, uncached, into a new folder: what `synthesize` relies on, for the test that
+ * compares it. Returns the stack's folder (its cdk.tf.json and assets).
+ */
+export function synthesizeStackAlone(stack: StackName, config: EnvironmentConfig, allEnvironments: readonly EnvironmentConfig[] = [config]): string {
   const outdir = mkdtempSync(join(tmpdir(), "langfuse-stack-"));
   privateDirectories.push(outdir);
   synthesizeStackInto(outdir, stack, config, allEnvironments);
-  return readStack(outdir, stack);
+  return join(outdir, "stacks", stack);
 }
 
 /**
