@@ -43,7 +43,7 @@ let databaseCounter = 0;
 
 const APP_TABLES = ["traces", "observations", "scores"];
 const SYSTEM_LOGS = ["query_log", "trace_log"];
-/** Filled once; every test that needs data gets its own copy (copyTables: a third of the time of filling). */
+/** Filled once; every test that needs data gets its own copy (copyTables: one statement a table, its parts hard-linked). */
 const TEMPLATE = { app: "langfuse_template", system: "system_logs_template" };
 
 beforeAll(async () => {
