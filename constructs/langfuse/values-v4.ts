@@ -4,23 +4,20 @@ import { OPERATOR_CLICKHOUSE } from "../../contract/clickhouse-v4";
 import { cleanupRoleConfig } from "../clickhouse/cleanup-user";
 import { resolveRelease } from "../../contract/langfuse-lines";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
-import { READINESS_GATE_POD_LABEL } from "../../contract/readiness-gates";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
 import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
 import {
   CLICKHOUSE_STORAGE_CLASS,
-  WEB_MIGRATION_GRACE_SECONDS,
-  componentLabels,
   headlessInitEnv,
   LANGFUSE_POD_SECURITY_CONTEXT,
   kubernetesResources,
   nextAuthUrl,
-  oneAtATime,
   postgresqlAuth,
   s3Section,
+  webValues,
+  workerValues,
   secretRef,
-  spreadAcrossZones,
   type EnvVar,
   type KubernetesResources,
   type LangfuseEndpoints,
@@ -208,30 +205,8 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     additionalEnv: [...headlessInitEnv(config), ...migrationEnv(config)],
     // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
     ...databaseCaVolumes(config.database.tlsVerification),
-    web: {
-      ...(webRepository && { image: { repository: webRepository } }),
-      resources: kubernetesResources(web.resources),
-      // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
-      pod: { labels: { ...componentLabels("web"), [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value }, topologySpreadConstraints: spreadAcrossZones("web") },
-      livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-      readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      // As on 1.5.x (values.ts): chart 2.0.0 renders `replicas` into the web Deployment whenever its HPA is off, and
-      // every Helm upgrade would reset web to that count. Its HPA on keeps the field out; the KEDA ScaledObject
-      // (CPU OR requests) takes that HPA over by name. The chart's KEDA switch stays off: one trigger only.
-      hpa: { enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent },
-      keda: { enabled: false },
-      pdb: oneAtATime,
-    },
-    worker: {
-      ...(workerRepository && { image: { repository: workerRepository } }),
-      resources: kubernetesResources(worker.resources),
-      pod: { labels: componentLabels("worker"), topologySpreadConstraints: spreadAcrossZones("worker") },
-      livenessProbe: { initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-      // The chart's HPA scales the worker on CPU and keeps `replicas` out of the Deployment.
-      hpa: { enabled: true, minReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas, targetCPUUtilizationPercentage: worker.cpuTargetPercent },
-      keda: { enabled: false },
-      pdb: oneAtATime,
-    },
+    web: { ...(webRepository && { image: { repository: webRepository } }), ...webValues(web) },
+    worker: { ...(workerRepository && { image: { repository: workerRepository } }), ...workerValues(worker) },
   };
 }
 

@@ -381,32 +381,40 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
     securityContext: LANGFUSE_CONTAINER_SECURITY_CONTEXT,
     // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
     ...databaseCaVolumes(config.database.tlsVerification),
-    web: {
-      resources: kubernetesResources(web.resources),
-      // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
-      pod: { labels: { ...componentLabels("web"), [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value }, topologySpreadConstraints: spreadAcrossZones("web") },
-      livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-      // Readiness only takes the pod out of the Service; a short delay gets it serving as soon as it can.
-      readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      // The chart renders `replicas` into the Deployment whenever its HPA is off, and every Helm upgrade would then
-      // reset web to that count under load. Its HPA on (same bounds and CPU target) keeps the field out; the KEDA
-      // ScaledObject (CPU OR requests) takes that HPA over by name, so one autoscaler drives web. The chart's KEDA
-      // switch stays off: its ScaledObject has one trigger only.
-      hpa: { enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent },
-      keda: { enabled: false },
-      pdb: oneAtATime,
-      ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web),
-    },
-    worker: {
-      resources: kubernetesResources(worker.resources),
-      pod: { labels: componentLabels("worker"), topologySpreadConstraints: spreadAcrossZones("worker") },
-      livenessProbe: { initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-      // The chart's HPA scales the worker on CPU and keeps `replicas` out of the Deployment, so upgrades don't reset it.
-      hpa: { enabled: true, minReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas, targetCPUUtilizationPercentage: worker.cpuTargetPercent },
-      keda: { enabled: false },
-      pdb: oneAtATime,
-      ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.worker),
-    },
+    web: { ...webValues(web), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web) },
+    worker: { ...workerValues(worker), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.worker) },
+  };
+}
+
+/** Web's values but its image: the same on both chart lines (values-v4.ts), which pin the image each their own way. */
+export function webValues(web: EnvironmentConfig["langfuse"]["web"]): WebValues {
+  return {
+    resources: kubernetesResources(web.resources),
+    // The opt-in label of the ALB readiness gate: web is the only component behind an ALB target group.
+    pod: { labels: { ...componentLabels("web"), [READINESS_GATE_POD_LABEL.key]: READINESS_GATE_POD_LABEL.value }, topologySpreadConstraints: spreadAcrossZones("web") },
+    livenessProbe: { initialDelaySeconds: WEB_MIGRATION_GRACE_SECONDS, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    // Readiness only takes the pod out of the Service; a short delay gets it serving as soon as it can.
+    readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    // Both chart lines render `replicas` into the Deployment whenever its HPA is off, and every Helm upgrade would
+    // then reset web to that count under load. Its HPA on (same bounds and CPU target) keeps the field out; the KEDA
+    // ScaledObject (CPU OR requests) takes that HPA over by name, so one autoscaler drives web. The chart's KEDA
+    // switch stays off: its ScaledObject has one trigger only.
+    hpa: { enabled: true, minReplicas: web.minReplicas, maxReplicas: web.maxReplicas, targetCPUUtilizationPercentage: web.cpuTargetPercent },
+    keda: { enabled: false },
+    pdb: oneAtATime,
+  };
+}
+
+/** The worker's values but its image, the same on both chart lines. */
+export function workerValues(worker: EnvironmentConfig["langfuse"]["worker"]): WorkerValues {
+  return {
+    resources: kubernetesResources(worker.resources),
+    pod: { labels: componentLabels("worker"), topologySpreadConstraints: spreadAcrossZones("worker") },
+    livenessProbe: { initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    // The chart's HPA scales the worker on CPU and keeps `replicas` out of the Deployment, so upgrades don't reset it.
+    hpa: { enabled: true, minReplicas: worker.minReplicas, maxReplicas: worker.maxReplicas, targetCPUUtilizationPercentage: worker.cpuTargetPercent },
+    keda: { enabled: false },
+    pdb: oneAtATime,
   };
 }
 
