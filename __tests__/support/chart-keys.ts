@@ -14,27 +14,26 @@ import { chartKeysFile } from "../../scripts/chart-keys";
  * verifies the map itself exists and does not look inside. List items (additionalEnv entries, tolerations,
  * extraFlags, topology spread constraints) are free-form too: a list is checked as one leaf.
  */
+const LANGFUSE_FREE_FORM_MAPS = [
+  // The langfuse section's, the same in both chart versions.
+  "langfuse.serviceAccount.annotations",
+  "langfuse.podSecurityContext",
+  "langfuse.securityContext",
+  "langfuse.web.resources",
+  "langfuse.worker.resources",
+  "langfuse.web.pod.labels",
+  "langfuse.worker.pod.labels",
+];
+
 const FREE_FORM_MAPS: Readonly<Record<string, readonly string[]>> = {
   "1.5.41": [
-    "langfuse.serviceAccount.annotations",
-    "langfuse.podSecurityContext",
-    "langfuse.securityContext",
-    "langfuse.web.resources",
-    "langfuse.worker.resources",
-    "langfuse.web.pod.labels",
-    "langfuse.worker.pod.labels",
+    ...LANGFUSE_FREE_FORM_MAPS,
     "clickhouse.resources",
     "clickhouse.nodeSelector",
     "redis.primary.resources",
   ],
   "2.0.0": [
-    "langfuse.serviceAccount.annotations",
-    "langfuse.podSecurityContext",
-    "langfuse.securityContext",
-    "langfuse.web.resources",
-    "langfuse.worker.resources",
-    "langfuse.web.pod.labels",
-    "langfuse.worker.pod.labels",
+    ...LANGFUSE_FREE_FORM_MAPS,
     "redis.resources",
     "clickhouse.cluster.resources",
     "clickhouse.cluster.nodeSelector",
