@@ -5,19 +5,17 @@ import { cleanupRoleConfig } from "../clickhouse/cleanup-user";
 import { resolveRelease } from "../../contract/langfuse-lines";
 import { CLICKHOUSE_NODE_LABEL, CLICKHOUSE_TAINT } from "../../contract/scheduling";
 import { CLICKHOUSE_PASSWORD_KEY, KUBERNETES_SECRET_NAME, LANGFUSE_SECRET_KEYS } from "../../contract/secret-keys";
-import { LANGFUSE_SERVICE_ACCOUNT } from "../../contract/service-accounts";
 import { databaseCaVolumes, databaseConnectionArgs, type DatabaseCaVolumes } from "./database-tls";
 import {
   CLICKHOUSE_STORAGE_CLASS,
   headlessInitEnv,
   LANGFUSE_POD_SECURITY_CONTEXT,
   kubernetesResources,
-  nextAuthUrl,
   postgresqlAuth,
+  langfuseIdentityValues,
   s3Section,
   webValues,
   workerValues,
-  secretRef,
   type EnvVar,
   type KubernetesResources,
   type LangfuseEndpoints,
@@ -190,15 +188,7 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
   return {
     // One tag for web and worker: they must run the same app version.
     image: { tag: imageTag },
-    salt: secretRef(LANGFUSE_SECRET_KEYS.salt),
-    encryptionKey: secretRef(LANGFUSE_SECRET_KEYS.encryptionKey),
-    nextauth: { url: nextAuthUrl(config), secret: secretRef(LANGFUSE_SECRET_KEYS.nextauthSecret) },
-    features: { telemetryEnabled: config.langfuse.telemetryEnabled, signUpDisabled: config.langfuse.signUpDisabled },
-    serviceAccount: {
-      create: true,
-      name: LANGFUSE_SERVICE_ACCOUNT.name,
-      annotations: { "eks.amazonaws.com/role-arn": endpoints.langfuseRoleArn },
-    },
+    ...langfuseIdentityValues(config, endpoints),
     podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
     // No readOnlyRootFilesystem: Next.js writes its cache under .next/ at run time.
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },

@@ -367,6 +367,23 @@ export const oneAtATime: PodDisruptionBudget = { create: true, maxUnavailable: 1
 function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints): LangfuseSection {
   const { web, worker } = config.langfuse;
   return {
+    ...langfuseIdentityValues(config, endpoints),
+    additionalEnv: headlessInitEnv(config),
+    podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
+    securityContext: LANGFUSE_CONTAINER_SECURITY_CONTEXT,
+    // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
+    ...databaseCaVolumes(config.database.tlsVerification),
+    web: { ...webValues(web), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web) },
+    worker: { ...workerValues(worker), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.worker) },
+  };
+}
+
+/**
+ * The app's secrets, URL, features and service account: the same on both chart lines (values-v4.ts), so an
+ * environment that moves from v3 to v4 keeps its salt, encryption key and sessions.
+ */
+export function langfuseIdentityValues(config: EnvironmentConfig, endpoints: LangfuseEndpoints): Pick<LangfuseSection, "salt" | "encryptionKey" | "nextauth" | "features" | "serviceAccount"> {
+  return {
     salt: secretRef(LANGFUSE_SECRET_KEYS.salt),
     encryptionKey: secretRef(LANGFUSE_SECRET_KEYS.encryptionKey),
     nextauth: { url: nextAuthUrl(config), secret: secretRef(LANGFUSE_SECRET_KEYS.nextauthSecret) },
@@ -376,13 +393,6 @@ function langfuseSection(config: EnvironmentConfig, endpoints: LangfuseEndpoints
       name: LANGFUSE_SERVICE_ACCOUNT.name,
       annotations: { "eks.amazonaws.com/role-arn": endpoints.langfuseRoleArn },
     },
-    additionalEnv: headlessInitEnv(config),
-    podSecurityContext: LANGFUSE_POD_SECURITY_CONTEXT,
-    securityContext: LANGFUSE_CONTAINER_SECURITY_CONTEXT,
-    // The RDS root certificate web and worker verify PostgreSQL against (with database.tlsVerification).
-    ...databaseCaVolumes(config.database.tlsVerification),
-    web: { ...webValues(web), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.web) },
-    worker: { ...workerValues(worker), ...langfuseImage(config, endpoints, DOCKER_HUB_IMAGES.worker) },
   };
 }
 
